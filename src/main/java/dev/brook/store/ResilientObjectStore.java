@@ -149,6 +149,11 @@ public final class ResilientObjectStore implements ObjectStore {
         return retrying(() -> inner.delete(key), 1, nanoClock.getAsLong());
     }
 
+    /** The same store with single attempts, for probes that must answer fast and say why. */
+    public ObjectStore withoutRetries() {
+        return inner;
+    }
+
     @Override
     public String describe() {
         return inner.describe();

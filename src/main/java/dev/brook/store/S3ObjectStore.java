@@ -123,6 +123,12 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     public static S3ObjectStore open(Settings settings) {
+        try {
+            settings.credentials().resolveCredentials();
+        } catch (SdkClientException e) {
+            throw new StoreException(StoreException.Kind.FATAL, "no AWS credentials for s3://" + settings.bucket()
+                    + ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give the process a profile or role", e);
+        }
         EventLoopGroup eventLoops = new NioEventLoopGroup(S3_EVENT_LOOP_THREADS, new DefaultThreadFactory("brook-s3", true));
         var builder = S3AsyncClient.builder()
                 .region(settings.region())

@@ -54,7 +54,7 @@ public final class StoreCheck {
         } catch (ExecutionException e) {
             StoreException error = StoreException.unwrap(e);
             throw switch (error.kind()) {
-                case TRANSIENT, OUTCOME_UNKNOWN -> fatal(store.describe() + " is unreachable: " + innermost(error));
+                case TRANSIENT, OUTCOME_UNKNOWN -> fatal("store unreachable: " + innermost(error));
                 case FATAL, CORRUPT -> fatal(oneLine(error.getMessage()));
             };
         }
