@@ -84,8 +84,19 @@ public final class FileObjectStore implements ObjectStore {
         }
         FileObjectStore store = new FileObjectStore(abs, ioThreads, wallClockMs, instanceNonce);
         try {
+            Path existing = abs;
+            while (existing != null && !Files.isDirectory(existing)) {
+                existing = existing.getParent();
+            }
             Files.createDirectories(store.objects);
             Files.createDirectories(store.tmp);
+            // Make the entries of every directory created here durable, up to one that existed.
+            for (Path d = abs; d != null; d = d.getParent()) {
+                store.sync.sync(d);
+                if (d.equals(existing)) {
+                    break;
+                }
+            }
             store.removeStaleTempFiles(wallClockMs.getAsLong());
             Path probe = store.writeTemp(new byte[0], new byte[0], new byte[0]);
             Files.delete(probe);

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.brook.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
 
 /** Retry bounds, on a controlled clock: attempts, deadline, and what is never retried. */

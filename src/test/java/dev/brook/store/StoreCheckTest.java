@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import dev.brook.testing.ForwardingStore;
 import org.junit.jupiter.api.Test;
 
 class StoreCheckTest {

@@ -1,15 +1,11 @@
 package dev.brook.testing;
 
-import dev.brook.store.ListPage;
-import dev.brook.store.ObjectInfo;
 import dev.brook.store.ObjectStore;
 import dev.brook.store.PutOutcome;
 import dev.brook.store.StoreException;
-import dev.brook.store.StoredObject;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Loses conditional creates on demand, the way a network does: the request lands and its
  * response is lost, or the request itself is lost. Either way the caller sees a timeout.
  */
-public final class LossyStore implements ObjectStore {
+public final class LossyStore extends ForwardingStore {
 
     public enum Fault { LAND_THEN_LOSE_RESPONSE, LOSE_REQUEST }
 
@@ -28,6 +24,7 @@ public final class LossyStore implements ObjectStore {
     private final AtomicInteger createAttempts = new AtomicInteger();
 
     public LossyStore(ObjectStore inner) {
+        super(inner);
         this.inner = inner;
     }
 
@@ -64,37 +61,7 @@ public final class LossyStore implements ObjectStore {
     }
 
     @Override
-    public CompletionStage<Void> put(String key, byte[] body, Map<String, String> metadata) {
-        return inner.put(key, body, metadata);
-    }
-
-    @Override
-    public CompletionStage<Optional<StoredObject>> get(String key) {
-        return inner.get(key);
-    }
-
-    @Override
-    public CompletionStage<Optional<ObjectInfo>> head(String key) {
-        return inner.head(key);
-    }
-
-    @Override
-    public CompletionStage<ListPage> list(String prefix, String startAfter, int limit) {
-        return inner.list(prefix, startAfter, limit);
-    }
-
-    @Override
-    public CompletionStage<Void> delete(String key) {
-        return inner.delete(key);
-    }
-
-    @Override
     public String describe() {
         return "lossy " + inner.describe();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

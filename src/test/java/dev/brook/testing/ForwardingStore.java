@@ -1,14 +1,20 @@
-package dev.brook.store;
+package dev.brook.testing;
+
+import dev.brook.store.ListPage;
+import dev.brook.store.ObjectInfo;
+import dev.brook.store.ObjectStore;
+import dev.brook.store.PutOutcome;
+import dev.brook.store.StoredObject;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /** Passes everything through; tests override what they need to break. */
-class ForwardingStore implements ObjectStore {
+public class ForwardingStore implements ObjectStore {
     private final ObjectStore inner;
 
-    ForwardingStore(ObjectStore inner) {
+    public ForwardingStore(ObjectStore inner) {
         this.inner = inner;
     }
 
