@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Proves at startup that a store can carry Brook: reachable, writable, and honouring conditional
- * creates. It claims a marker object that names the layout version, and creates it a second time
+ * Proves at startup that a store can carry Brook: reachable, writable, honouring conditional
+ * creates, and keeping object metadata. It claims a marker object that names the layout version, and creates it a second time
  * expecting a refusal; once the marker exists, a start costs one refused create and one read.
  */
 public final class StoreCheck {
@@ -17,6 +17,8 @@ public final class StoreCheck {
     public static final String MARKER_KEY = "_brook/store";
     /** The persistent layout this code reads and writes; a store marked otherwise is refused. */
     public static final String MARKER_CONTENT = "brook-store-layout 1\n";
+    /** Metadata the marker carries, to prove metadata round-trips (S3Proxy drops it silently without xattrs). */
+    public static final Map<String, String> MARKER_METADATA = Map.of("brook-layout", "1");
     public static final long CHECK_DEADLINE_MS = 60_000;
 
     private StoreCheck() {}
@@ -24,7 +26,7 @@ public final class StoreCheck {
     /** @throws StoreException FATAL with one line naming the problem */
     public static void verify(ObjectStore store) {
         byte[] marker = MARKER_CONTENT.getBytes(StandardCharsets.US_ASCII);
-        PutOutcome first = await(store, store.putIfAbsent(MARKER_KEY, marker, Map.of()).toCompletableFuture());
+        PutOutcome first = await(store, store.putIfAbsent(MARKER_KEY, marker, MARKER_METADATA).toCompletableFuture());
         if (first == PutOutcome.CREATED) {
             byte[] other = "brook-store-check: this create must be refused\n".getBytes(StandardCharsets.US_ASCII);
             PutOutcome second = await(store, store.putIfAbsent(MARKER_KEY, other, Map.of()).toCompletableFuture());
@@ -40,6 +42,11 @@ public final class StoreCheck {
         if (!Arrays.equals(stored.get().body(), marker)) {
             throw fatal(store.describe() + " holds data of another layout (`" + MARKER_KEY + "` says `"
                     + new String(stored.get().body(), StandardCharsets.US_ASCII).strip() + "`)");
+        }
+        Map<String, String> metadata = stored.get().info().metadata();
+        if (!metadata.entrySet().containsAll(MARKER_METADATA.entrySet())) {
+            throw fatal(store.describe() + " does not keep object metadata (`" + MARKER_KEY + "` came back with "
+                    + metadata + ")");
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.Map;
  * {@value #KEY_SEGMENT_CHARS_MAX} characters of {@code [a-z0-9._-]} and is not {@code .} or
  * {@code ..}. Violations are programmer errors and throw {@link IllegalArgumentException}.
  *
+ * <p>A key's last segment may not end in {@code -} and a UUID: S3Proxy writes each object under
+ * {@code <key>-<uuid>} first and lists those in-flight names, so listings drop them.
+ *
  * <p>Layouts must also never make one key the directory of another ({@code a} and {@code a/b}):
  * S3 allows it, but file-backed S3 servers cannot hold both, and S3Proxy answers the second create
  * with a 412 as if the key were taken. Key families end in fixed-depth leaves to stay clear of it.
@@ -26,6 +29,10 @@ public final class StoreKeys {
     public static final int METADATA_ENTRIES_MAX = 32;
     /** The most objects one list call returns (S3's page size). */
     public static final int LIST_LIMIT_MAX = 1000;
+
+    /** The name S3Proxy gives an object while it is being written: its key, a dash and a UUID. */
+    private static final java.util.regex.Pattern IN_FLIGHT_SUFFIX =
+            java.util.regex.Pattern.compile("-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     private StoreKeys() {}
 
@@ -104,6 +111,9 @@ public final class StoreKeys {
                 }
                 if (key.startsWith(".", segmentStart) && (length == 1 || (length == 2 && key.charAt(segmentStart + 1) == '.'))) {
                     return "segment `.` or `..`";
+                }
+                if (i == key.length() && IN_FLIGHT_SUFFIX.matcher(key.substring(segmentStart)).find()) {
+                    return "last segment ends in -<uuid>, the form of a write in flight on S3Proxy";
                 }
                 segmentStart = i + 1;
             } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {

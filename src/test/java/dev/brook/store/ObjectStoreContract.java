@@ -39,6 +39,7 @@ abstract class ObjectStoreContract {
     static final int RACE_WRITERS = 8;
     static final int LIST_KEYS = 1_500;
     static final int BIG_OBJECT_BYTES = 8 << 20;
+    static final int CONCURRENT_LIST_KEYS = 100;
 
     /** A fresh, empty store; each call in one test may return a new handle on the same objects. */
     protected abstract ObjectStore openAdapter() throws Exception;
@@ -196,6 +197,44 @@ abstract class ObjectStoreContract {
         ListPage last = await(store.list("l/", all.get(all.size() - 2), 1));
         assertEquals(List.of(all.get(all.size() - 1)), last.keys());
         assertEquals(Optional.empty(), last.next(), "the last page says nothing follows");
+    }
+
+    @Test
+    void aListingDuringConcurrentCreatesShowsOnlyCompletedObjects() throws Exception {
+        Random random = new Random(SEED);
+        List<String> keys = new ArrayList<>();
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < CONCURRENT_LIST_KEYS; i++) {
+            keys.add(String.format("busy/c/%020d", i));
+            byte[] body = new byte[256 * 1024 + random.nextInt(256 * 1024)];
+            random.nextBytes(body);
+            bodies.add(body);
+        }
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<PutOutcome>> writes = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                int n = i;
+                writes.add(writers.submit(() -> await(store.putIfAbsent(keys.get(n), bodies.get(n), Map.of()))));
+            }
+            int listings = 0;
+            while (listings < 3 || !writes.stream().allMatch(Future::isDone)) {
+                assertTrue(listings < 100_000, "writes do not finish");
+                listings++;
+                for (String listed : await(store.list("busy/", "", StoreKeys.LIST_LIMIT_MAX)).keys()) {
+                    int index = keys.indexOf(listed);
+                    assertTrue(index >= 0, "listed `" + listed + "`, which nobody created");
+                    assertArrayEquals(bodies.get(index), await(store.get(listed)).orElseThrow().body(),
+                            "listed `" + listed + "` before it was whole");
+                }
+            }
+            for (Future<PutOutcome> write : writes) {
+                assertEquals(PutOutcome.CREATED, write.get());
+            }
+            assertEquals(keys, listAll("busy/", "", StoreKeys.LIST_LIMIT_MAX));
+        } finally {
+            writers.shutdownNow();
+        }
     }
 
     @Test

@@ -38,9 +38,21 @@ class StoreCheckTest {
     @Test
     void aStoreOfAnotherLayoutIsRefused() {
         MemoryObjectStore store = new MemoryObjectStore(() -> 0);
-        store.putIfAbsent(StoreCheck.MARKER_KEY, "brook-store-layout 9\n".getBytes(StandardCharsets.US_ASCII), Map.of());
+        store.putIfAbsent(StoreCheck.MARKER_KEY, "brook-store-layout 9\n".getBytes(StandardCharsets.US_ASCII), StoreCheck.MARKER_METADATA);
         StoreException e = assertThrows(StoreException.class, () -> StoreCheck.verify(store));
         assertEquals("memory: holds data of another layout (`_brook/store` says `brook-store-layout 9`)", e.getMessage());
+    }
+
+    @Test
+    void aStoreThatDropsMetadataIsRefused() {
+        ObjectStore forgetful = new ForwardingStore(new MemoryObjectStore(() -> 0)) {
+            @Override
+            public CompletionStage<PutOutcome> putIfAbsent(String key, byte[] body, Map<String, String> metadata) {
+                return super.putIfAbsent(key, body, Map.of());
+            }
+        };
+        StoreException e = assertThrows(StoreException.class, () -> StoreCheck.verify(forgetful));
+        assertEquals("memory: does not keep object metadata (`_brook/store` came back with {})", e.getMessage());
     }
 
     @Test

@@ -17,10 +17,11 @@ class StoreKeysTest {
             assertTrue(StoreKeys.isValidKey(ok), ok);
         }
         for (String bad : new String[]{"", "/", "a/", "/a", "a//b", ".", "..", "a/../b", "B", "a b", "a\\b", "a%2fb",
-                "ü", "a".repeat(StoreKeys.KEY_SEGMENT_CHARS_MAX + 1), ("a".repeat(100) + "/").repeat(9) + "a"}) {
+                "ü", "c/00000000000000000009-7a9fc852-a760-4ef8-95de-eb25072b41a4", "a".repeat(StoreKeys.KEY_SEGMENT_CHARS_MAX + 1), ("a".repeat(100) + "/").repeat(9) + "a"}) {
             assertFalse(StoreKeys.isValidKey(bad), bad);
         }
         assertTrue(StoreKeys.isValidKey("a".repeat(StoreKeys.KEY_SEGMENT_CHARS_MAX)));
+        assertTrue(StoreKeys.isValidKey("logs/7a9fc852-a760-4ef8-95de-eb25072b41a4/c/1"), "a UUID is fine as a directory");
     }
 
     @Test
