@@ -1,0 +1,267 @@
+package dev.brook.log;
+
+import dev.brook.core.StreamState;
+import dev.brook.store.ObjectStore;
+import dev.brook.store.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Finding the end of one stream's chain, and reading commits from it. Everything this returns has
+ * been validated after it was read (DESIGN.md §5.1.3): a floor read issued after the reads is at or
+ * below the key, so the object is the first and only one ever written there, and on the chain.
+ */
+final class Chain {
+
+    /** The validated end of the chain: its last commit (none for a new stream) and what follows it. */
+    record Tail(Optional<CommitSummary> last, StreamState state, CommitKey nextKey, byte[] hash) {
+
+        static Tail genesis(StreamState state) {
+            return new Tail(Optional.empty(), state, CommitKey.FIRST, new byte[Commit.HASH_BYTES]);
+        }
+
+        static Tail of(CommitSummary c) {
+            return new Tail(Optional.of(c), c.state(), c.successor(), c.hash());
+        }
+
+        /** Whether {@code next} extends this tail. */
+        boolean isExtendedBy(CommitSummary next) {
+            return next.key().equals(nextKey) && next.previous().equals(last.map(CommitSummary::key));
+        }
+    }
+
+    private final ObjectStore store;
+    private final LogKeys keys;
+    private final Floors floors;
+    private final LogSettings settings;
+    private final StreamState genesis;
+    private final AtomicReference<Tail> cached;
+
+    Chain(ObjectStore store, LogKeys keys, Floors floors, LogSettings settings, StreamState genesis) {
+        this.store = store;
+        this.keys = keys;
+        this.floors = floors;
+        this.settings = settings;
+        this.genesis = genesis;
+        this.cached = new AtomicReference<>(Tail.genesis(genesis));
+    }
+
+    LogKeys keys() {
+        return keys;
+    }
+
+    Floors floors() {
+        return floors;
+    }
+
+    /** The tail as last validated here, without asking the store. */
+    Tail cachedTail() {
+        return cached.get();
+    }
+
+    /** A commit this instance wrote and guarded is the new tail. */
+    void advance(Tail tail) {
+        cached.accumulateAndGet(tail, (old, t) -> newer(old, t));
+    }
+
+    /** After an unknown outcome nothing cached can be trusted: find the tail again from storage. */
+    void forget() {
+        cached.set(Tail.genesis(genesis));
+    }
+
+    /**
+     * The current tail, from the store: HEADs of successors from the cached tail, then a floor read
+     * that validates everything read. Falls back to a cold discovery when the cache is stale.
+     */
+    CompletionStage<Tail> tail() {
+        return Loops.until(settings.commitAttemptsMax(), attempt -> {
+            Tail from = cached.get();
+            CompletionStage<Optional<Tail>> found = attempt == 0 ? follow(from, settings.tailHopsMax()) : cold();
+            return found.thenApply(t -> {
+                t.ifPresent(this::advance);
+                return t;
+            });
+        }, () -> new StoreException(StoreException.Kind.TRANSIENT, "the tail of " + keys.sid() + " kept moving"));
+    }
+
+    /**
+     * Follows successors from {@code from} by HEAD, then validates with a floor read issued after
+     * them. Empty when {@code from} turns out stale (below the floor, or its successor is not its own),
+     * so the caller discovers the tail cold.
+     */
+    private CompletionStage<Optional<Tail>> follow(Tail from, int hopsMax) {
+        AtomicReference<Tail> at = new AtomicReference<>(from);
+        return Loops.until(hopsMax + 1, hop -> {
+            if (hop == hopsMax) {
+                return CompletableFuture.completedFuture(Optional.of(Optional.<Tail>empty()));
+            }
+            Tail current = at.get();
+            return summaryAt(current.nextKey()).thenApply(next -> {
+                if (next.isEmpty()) {
+                    return Optional.of(Optional.of(current));
+                }
+                if (!current.isExtendedBy(next.get())) {
+                    return Optional.of(Optional.<Tail>empty());
+                }
+                at.set(Tail.of(next.get()));
+                return Optional.<Optional<Tail>>empty();
+            });
+        }, () -> new IllegalStateException("follow ended without a value")).thenCompose(end -> {
+            if (end.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Tail candidate = end.get();
+            return floors.read().thenApply(f -> valid(candidate, f.floor()) ? Optional.of(candidate) : Optional.empty());
+        });
+    }
+
+    /** A tail read before a floor read of {@code floor} can be trusted. */
+    private static boolean valid(Tail t, CommitKey floor) {
+        return t.last().isPresent() ? !t.last().get().key().isBelow(floor) : floor.equals(CommitKey.FIRST);
+    }
+
+    /**
+     * Discovery without a usable cache: the floor, then the hint or a LIST gallop to the highest key at
+     * or above it, then HEADs forward and a validating floor read.
+     */
+    private CompletionStage<Optional<Tail>> cold() {
+        return floors.read().thenCompose(f -> {
+            if (f.floor().equals(CommitKey.INFINITY)) {
+                StreamState gone = new StreamState(0, 0, "", 0, genesis.configVersion(), genesis.timestamping(), true);
+                return CompletableFuture.completedFuture(Optional.of(new Tail(Optional.empty(), gone, CommitKey.INFINITY,
+                        new byte[Commit.HASH_BYTES])));
+            }
+            return hint().thenCompose(hint -> {
+                CommitKey from = hint.filter(h -> !h.isBelow(f.floor())).orElse(f.floor());
+                return highestAtOrAbove(from);
+            }).thenCompose(highest -> {
+                if (highest.isEmpty()) {
+                    return follow(Tail.genesis(genesis), settings.tailHopsMax());
+                }
+                return summaryAt(highest.get()).thenCompose(s -> s.isEmpty()
+                        ? CompletableFuture.completedFuture(Optional.<Tail>empty())
+                        : follow(Tail.of(s.get()), settings.tailHopsMax()));
+            });
+        });
+    }
+
+    private CompletionStage<Optional<CommitKey>> hint() {
+        return store.get(keys.hint()).thenApply(o -> o.flatMap(h -> {
+            try {
+                return Optional.of(CommitCodec.parseKey(new String(h.body(), StandardCharsets.US_ASCII)));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }));
+    }
+
+    /** Refreshes the hint with a commit this instance wrote and guarded. Advisory: failures are ignored. */
+    CompletionStage<Void> refreshHint(CommitKey key) {
+        return store.put(keys.hint(), CommitCodec.keyText(key).getBytes(StandardCharsets.US_ASCII), Map.of())
+                .exceptionally(e -> null);
+    }
+
+    /**
+     * The highest commit key at or above {@code lower}, by LIST probes that gallop over start
+     * sequence numbers and then bisect: O(log distance) requests, each a page of one key.
+     */
+    private CompletionStage<Optional<CommitKey>> highestAtOrAbove(CommitKey lower) {
+        return firstKeyAfter(keys.justBefore(lower)).thenCompose(first -> {
+            if (first.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            // A commit starts at lo; none starts above hi (unknown while galloping); step grows while galloping.
+            long[] lo = {first.get().start()};
+            long[] hi = {-1};
+            long[] step = {1};
+            return Loops.until(settings.listProbesMax(), probe -> {
+                if (hi[0] >= 0 && hi[0] <= lo[0]) {
+                    return lastKeyStartingAt(lo[0]).thenApply(Optional::of);
+                }
+                long mid = hi[0] < 0 ? saturatedAdd(lo[0], step[0]) : lo[0] + (hi[0] - lo[0] + 1) / 2;
+                return firstKeyAfter(keys.afterAllCommitsStartingAt(mid - 1)).thenApply(k -> {
+                    if (k.isPresent()) {
+                        lo[0] = k.get().start();
+                        step[0] = step[0] > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : step[0] * 2;
+                    } else {
+                        hi[0] = mid - 1;
+                    }
+                    return Optional.<Optional<CommitKey>>empty();
+                });
+            }, () -> new StoreException(StoreException.Kind.TRANSIENT, "could not find the tail of " + keys.sid()
+                    + " within " + settings.listProbesMax() + " LIST probes"));
+        });
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return r < a ? Long.MAX_VALUE : r;
+    }
+
+    /** The highest-epoch key among those starting at {@code start}; empty if they were all deleted meanwhile. */
+    private CompletionStage<Optional<CommitKey>> lastKeyStartingAt(long start) {
+        CommitKey[] last = {null};
+        String[] cursor = {keys.justBefore(new CommitKey(start, 0))};
+        return Loops.until(settings.listProbesMax(), page -> store.list(keys.commitPrefix(), cursor[0], 1000).thenApply(listing -> {
+            for (String k : listing.keys()) {
+                Optional<CommitKey> key = keys.parseCommit(k);
+                if (key.isPresent() && key.get().start() == start) {
+                    last[0] = key.get();
+                } else if (key.isPresent() && key.get().start() > start) {
+                    return Optional.of(Optional.ofNullable(last[0]));
+                }
+            }
+            if (listing.next().isEmpty()) {
+                return Optional.of(Optional.ofNullable(last[0]));
+            }
+            cursor[0] = listing.next().get();
+            return Optional.<Optional<CommitKey>>empty();
+        }), () -> new StoreException(StoreException.Kind.TRANSIENT, "too many commits at " + start));
+    }
+
+    /** The first commit key listed after {@code after}, skipping anything that is not a commit key. */
+    CompletionStage<Optional<CommitKey>> firstKeyAfter(String after) {
+        String[] cursor = {after};
+        return Loops.until(settings.listProbesMax(), page -> store.list(keys.commitPrefix(), cursor[0], 16).thenApply(listing -> {
+            for (String k : listing.keys()) {
+                Optional<CommitKey> key = keys.parseCommit(k);
+                if (key.isPresent()) {
+                    return Optional.of(key);
+                }
+            }
+            if (listing.next().isEmpty()) {
+                return Optional.of(Optional.<CommitKey>empty());
+            }
+            cursor[0] = listing.next().get();
+            return Optional.<Optional<CommitKey>>empty();
+        }), () -> new StoreException(StoreException.Kind.TRANSIENT, "only junk keys after " + after));
+    }
+
+    /** The summary of the commit at {@code key}: its metadata from a HEAD, or its body when metadata is missing. */
+    CompletionStage<Optional<CommitSummary>> summaryAt(CommitKey key) {
+        return store.head(keys.commit(key)).thenCompose(info -> {
+            if (info.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Optional<CommitSummary> fromMetadata = CommitCodec.summaryOf(key, info.get().metadata(), info.get().lastModifiedMs());
+            if (fromMetadata.isPresent()) {
+                return CompletableFuture.completedFuture(fromMetadata);
+            }
+            return store.get(keys.commit(key)).thenApply(o -> o.map(b -> CommitCodec.summarize(key, b.body(), b.info().lastModifiedMs())));
+        });
+    }
+
+    private static Tail newer(Tail a, Tail b) {
+        if (a.last().isEmpty()) {
+            return b;
+        }
+        if (b.last().isEmpty()) {
+            return a;
+        }
+        return a.last().get().key().isBelow(b.last().get().key()) ? b : a;
+    }
+}

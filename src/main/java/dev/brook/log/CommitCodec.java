@@ -1,0 +1,278 @@
+package dev.brook.log;
+
+import dev.brook.core.Header;
+import dev.brook.core.Limits;
+import dev.brook.core.SequencedRecord;
+import dev.brook.core.StreamState;
+import dev.brook.core.Timestamping;
+import dev.brook.core.TimestampingMode;
+import dev.brook.store.StoreException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.zip.CRC32C;
+
+/**
+ * The commit object format. Persistent: a format number is never reused; a new layout gets a new
+ * number and readers keep reading the old ones. The body is authoritative; the metadata is an ASCII
+ * copy of the summary so that a HEAD can stand in for a GET.
+ *
+ * <pre>
+ * format 1, big-endian:
+ *   "BRKC" u8 format=1 u8 flags(bit 0: sealed)
+ *   u64 start  u64 epoch  u64 end
+ *   u8 hasPrevious  u64 previousStart  u64 previousEpoch  byte[32] previousHash
+ *   byte[16] nonce
+ *   u64 lastTimestamp  u64 trimPoint  u64 configVersion  u8 timestampingMode  u8 uncapped
+ *   u8 fencingTokenLength  fencingToken (UTF-8)
+ *   u32 batches  u32[batches] recordsPerBatch
+ *   u32 records  { u64 timestamp  u32 headers { u32 nameLength name u32 valueLength value }*  u32 bodyLength body }*
+ *   u32 crc32c(everything before it)
+ * </pre>
+ */
+public final class CommitCodec {
+
+    public static final int FORMAT_1 = 1;
+    private static final byte[] MAGIC = {'B', 'R', 'K', 'C'};
+    private static final int FLAG_SEALED = 1;
+    /** More than any commit Brook writes (a group commit is capped well below this). */
+    public static final int COMMIT_BYTES_MAX = 64 << 20;
+
+    private CommitCodec() {}
+
+    /** An encoded commit: the object's body, its metadata and its hash (the successor's previousHash). */
+    public record Encoded(byte[] body, Map<String, String> metadata, byte[] hash) {}
+
+    public static Encoded encode(Commit c) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 64 * c.records().size());
+            DataOutputStream out = new DataOutputStream(bytes);
+            StreamState s = c.state();
+            out.write(MAGIC);
+            out.writeByte(FORMAT_1);
+            out.writeByte(s.sealed() ? FLAG_SEALED : 0);
+            out.writeLong(c.key().start());
+            out.writeLong(c.key().epoch());
+            out.writeLong(c.end());
+            out.writeByte(c.previous().isPresent() ? 1 : 0);
+            out.writeLong(c.previous().map(CommitKey::start).orElse(0L));
+            out.writeLong(c.previous().map(CommitKey::epoch).orElse(0L));
+            out.write(c.previousHash());
+            out.write(c.nonce());
+            out.writeLong(s.lastTimestamp());
+            out.writeLong(s.trimPoint());
+            out.writeLong(s.configVersion());
+            out.writeByte(s.timestamping().mode().ordinal());
+            out.writeByte(s.timestamping().uncapped() ? 1 : 0);
+            byte[] token = s.fencingToken().getBytes(StandardCharsets.UTF_8);
+            out.writeByte(token.length);
+            out.write(token);
+            out.writeInt(c.batchSizes().size());
+            for (int size : c.batchSizes()) {
+                out.writeInt(size);
+            }
+            out.writeInt(c.records().size());
+            for (SequencedRecord r : c.records()) {
+                out.writeLong(r.timestamp());
+                out.writeInt(r.headers().size());
+                for (Header h : r.headers()) {
+                    out.writeInt(h.name().length);
+                    out.write(h.name());
+                    out.writeInt(h.value().length);
+                    out.write(h.value());
+                }
+                out.writeInt(r.body().length);
+                out.write(r.body());
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeInt((int) crc.getValue());
+            out.flush();
+            byte[] body = bytes.toByteArray();
+            byte[] hash = sha256(body);
+            OptionalLong first = c.records().isEmpty() ? OptionalLong.empty() : OptionalLong.of(c.records().get(0).timestamp());
+            return new Encoded(body, metadata(new CommitSummary(c.key(), c.previous(), c.nonce(), hash, s, first, 0)), hash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+    }
+
+    /** Reads a whole commit object, checking its checksum and that it is the commit at {@code expected}. */
+    public static Commit decode(CommitKey expected, byte[] body) {
+        try {
+            checkCrc(expected, body);
+            ByteBuffer in = ByteBuffer.wrap(body, 0, body.length - 4);
+            Fixed h = fixed(expected, in);
+            List<Integer> batchSizes = new ArrayList<>();
+            int batches = count(in, Limits.BATCH_RECORDS_MAX * 1024);
+            for (int i = 0; i < batches; i++) {
+                batchSizes.add(count(in, Integer.MAX_VALUE));
+            }
+            int n = count(in, Integer.MAX_VALUE);
+            List<SequencedRecord> records = new ArrayList<>(Math.min(n, 1 << 16));
+            for (int i = 0; i < n; i++) {
+                long ts = in.getLong();
+                int headerCount = count(in, in.remaining());
+                List<Header> headers = new ArrayList<>(headerCount);
+                for (int j = 0; j < headerCount; j++) {
+                    headers.add(new Header(bytes(in), bytes(in)));
+                }
+                records.add(new SequencedRecord(h.key.start() + i, ts, headers, bytes(in)));
+            }
+            if (in.hasRemaining()) {
+                throw corrupt(expected, in.remaining() + " stray bytes");
+            }
+            return new Commit(h.key, h.previous, h.previousHash, h.nonce, h.state, batchSizes, records);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw corrupt(expected, "malformed (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The summary of a whole commit object: what {@link #summaryOf(CommitKey, Map, long)} gives from a HEAD. */
+    public static CommitSummary summarize(CommitKey expected, byte[] body, long lastModifiedMs) {
+        Commit c = decode(expected, body);
+        OptionalLong first = c.records().isEmpty() ? OptionalLong.empty() : OptionalLong.of(c.records().get(0).timestamp());
+        return new CommitSummary(c.key(), c.previous(), c.nonce(), sha256(body), c.state(), first, lastModifiedMs);
+    }
+
+    /** The summary from a HEAD's metadata, or empty when the metadata is missing or incomplete (then GET). */
+    public static Optional<CommitSummary> summaryOf(CommitKey key, Map<String, String> m, long lastModifiedMs) {
+        try {
+            if (!String.valueOf(FORMAT_1).equals(m.get("format"))) {
+                return Optional.empty();
+            }
+            String prev = m.get("prev");
+            Optional<CommitKey> previous = "-".equals(prev) ? Optional.empty() : Optional.of(parseKey(prev));
+            String mode = m.get("ts-mode");
+            StreamState state = new StreamState(Long.parseLong(m.get("end")), Long.parseLong(m.get("last-ts")),
+                    new String(HexFormat.of().parseHex(m.get("fence")), StandardCharsets.UTF_8),
+                    Long.parseLong(m.get("trim")), Long.parseLong(m.get("cfg")),
+                    new Timestamping(TimestampingMode.values()[Integer.parseInt(mode)], "1".equals(m.get("uncapped"))),
+                    "1".equals(m.get("sealed")));
+            String first = m.get("first-ts");
+            return Optional.of(new CommitSummary(key, previous, HexFormat.of().parseHex(m.get("nonce")),
+                    HexFormat.of().parseHex(m.get("sha256")), state,
+                    "-".equals(first) ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(first)), lastModifiedMs));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, String> metadata(CommitSummary s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        HexFormat hex = HexFormat.of();
+        StreamState st = s.state();
+        m.put("format", String.valueOf(FORMAT_1));
+        m.put("prev", s.previous().map(CommitCodec::keyText).orElse("-"));
+        m.put("end", Long.toString(st.nextSeq()));
+        m.put("first-ts", s.firstTimestamp().isPresent() ? Long.toString(s.firstTimestamp().getAsLong()) : "-");
+        m.put("last-ts", Long.toString(st.lastTimestamp()));
+        m.put("fence", hex.formatHex(st.fencingToken().getBytes(StandardCharsets.UTF_8)));
+        m.put("trim", Long.toString(st.trimPoint()));
+        m.put("cfg", Long.toString(st.configVersion()));
+        m.put("ts-mode", Integer.toString(st.timestamping().mode().ordinal()));
+        m.put("uncapped", st.timestamping().uncapped() ? "1" : "0");
+        m.put("sealed", st.sealed() ? "1" : "0");
+        m.put("nonce", hex.formatHex(s.nonce()));
+        m.put("sha256", hex.formatHex(s.hash()));
+        return m;
+    }
+
+    private record Fixed(CommitKey key, Optional<CommitKey> previous, byte[] previousHash, byte[] nonce, StreamState state) {}
+
+    private static Fixed fixed(CommitKey expected, ByteBuffer in) {
+        byte[] magic = new byte[4];
+        in.get(magic);
+        if (!java.util.Arrays.equals(magic, MAGIC)) {
+            throw corrupt(expected, "not a commit (bad magic)");
+        }
+        int format = in.get() & 0xff;
+        if (format != FORMAT_1) {
+            throw corrupt(expected, "unknown commit format " + format);
+        }
+        int flags = in.get() & 0xff;
+        CommitKey key = new CommitKey(in.getLong(), in.getLong());
+        if (!key.equals(expected)) {
+            throw corrupt(expected, "holds the commit for " + key);
+        }
+        long end = in.getLong();
+        boolean hasPrevious = in.get() != 0;
+        CommitKey prev = new CommitKey(in.getLong(), in.getLong());
+        byte[] previousHash = new byte[Commit.HASH_BYTES];
+        in.get(previousHash);
+        byte[] nonce = new byte[Commit.NONCE_BYTES];
+        in.get(nonce);
+        long lastTs = in.getLong();
+        long trim = in.getLong();
+        long cfg = in.getLong();
+        int mode = in.get() & 0xff;
+        boolean uncapped = in.get() != 0;
+        byte[] token = new byte[in.get() & 0xff];
+        in.get(token);
+        if (mode >= TimestampingMode.values().length) {
+            throw corrupt(expected, "unknown timestamping mode " + mode);
+        }
+        StreamState state = new StreamState(end, lastTs, new String(token, StandardCharsets.UTF_8), trim, cfg,
+                new Timestamping(TimestampingMode.values()[mode], uncapped), (flags & FLAG_SEALED) != 0);
+        return new Fixed(key, hasPrevious ? Optional.of(prev) : Optional.empty(), previousHash, nonce, state);
+    }
+
+    private static void checkCrc(CommitKey key, byte[] body) {
+        if (body.length < 8) {
+            throw corrupt(key, "truncated");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(body, 0, body.length - 4);
+        if (ByteBuffer.wrap(body, body.length - 4, 4).getInt() != (int) crc.getValue()) {
+            throw corrupt(key, "checksum mismatch");
+        }
+    }
+
+    private static int count(ByteBuffer in, int max) {
+        int n = in.getInt();
+        if (n < 0 || n > max) {
+            throw new IllegalArgumentException("count " + n + " out of range");
+        }
+        return n;
+    }
+
+    private static byte[] bytes(ByteBuffer in) {
+        byte[] b = new byte[count(in, in.remaining())];
+        in.get(b);
+        return b;
+    }
+
+    static String keyText(CommitKey k) {
+        return k.start() + "/" + k.epoch();
+    }
+
+    static CommitKey parseKey(String text) {
+        int slash = text.indexOf('/');
+        return new CommitKey(Long.parseLong(text.substring(0, slash)), Long.parseLong(text.substring(slash + 1)));
+    }
+
+    public static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static StoreException corrupt(CommitKey key, String why) {
+        return new StoreException(StoreException.Kind.CORRUPT, "commit " + key + " is damaged: " + why);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.brook.log;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The key families of one stream incarnation, encoded in one place. Persistent: never renumber.
+ *
+ * <pre>
+ *   logs/{sid}/c/{start:020}-{epoch:010}   a commit
+ *   logs/{sid}/f/{version:020}             a deletion-floor version (1, 2, ...; none means floor 0/0)
+ *   logs/{sid}/hint                        a recent commit key, refreshed by writers (advisory)
+ * </pre>
+ *
+ * Fixed-width decimal numbers make key order numeric order. Parsing is strict: anything else found
+ * under a prefix (S3Proxy's in-flight names, junk) is not a key of ours.
+ */
+public final class LogKeys {
+
+    public static final int SEQ_DIGITS = 20;
+    public static final int EPOCH_DIGITS = 10;
+    public static final long EPOCH_MAX = 9_999_999_999L;
+    private static final Pattern SID = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern COMMIT = Pattern.compile("(\\d{20})-(\\d{10})");
+    private static final Pattern FLOOR = Pattern.compile("\\d{20}");
+
+    private final String sid;
+    private final String commits;
+    private final String floors;
+
+    public LogKeys(String sid) {
+        if (!SID.matcher(sid).matches()) {
+            throw new IllegalArgumentException("stream id must be 32 lower-case hex digits: " + sid);
+        }
+        this.sid = sid;
+        this.commits = "logs/" + sid + "/c/";
+        this.floors = "logs/" + sid + "/f/";
+    }
+
+    public String sid() {
+        return sid;
+    }
+
+    public String commitPrefix() {
+        return commits;
+    }
+
+    public String floorPrefix() {
+        return floors;
+    }
+
+    public String commit(CommitKey key) {
+        if (key.epoch() > EPOCH_MAX) {
+            throw new IllegalStateException("epoch " + key.epoch() + " does not fit its key");
+        }
+        return commits + pad(key.start(), SEQ_DIGITS) + "-" + pad(key.epoch(), EPOCH_DIGITS);
+    }
+
+    /** The key just below every commit starting after {@code seq}: list after it to find them. */
+    public String afterAllCommitsStartingAt(long seq) {
+        return commits + pad(seq, SEQ_DIGITS) + "-" + pad(EPOCH_MAX, EPOCH_DIGITS);
+    }
+
+    /** The key just below every commit at or after {@code key}: list after it to find {@code key} itself. */
+    public String justBefore(CommitKey key) {
+        if (key.epoch() > 0) {
+            return commit(new CommitKey(key.start(), key.epoch() - 1));
+        }
+        return key.start() == 0 ? commits : afterAllCommitsStartingAt(key.start() - 1);
+    }
+
+    public Optional<CommitKey> parseCommit(String key) {
+        if (!key.startsWith(commits)) {
+            return Optional.empty();
+        }
+        Matcher m = COMMIT.matcher(key.substring(commits.length()));
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new CommitKey(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // 20 digits beyond Long.MAX_VALUE: not a key we write
+        }
+    }
+
+    public String floor(long version) {
+        return floors + pad(version, SEQ_DIGITS);
+    }
+
+    public Optional<Long> parseFloor(String key) {
+        if (!key.startsWith(floors) || !FLOOR.matcher(key.substring(floors.length())).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(key.substring(floors.length())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    public String hint() {
+        return "logs/" + sid + "/hint";
+    }
+
+    private static String pad(long n, int digits) {
+        String s = Long.toString(n);
+        if (s.length() > digits) {
+            throw new IllegalArgumentException(n + " has more than " + digits + " digits");
+        }
+        return "0".repeat(digits - s.length()) + s;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.brook.log;
+
+/**
+ * The bounds of the log's loops and batches. Defaults suit a deployment; tests shrink them to reach
+ * edge cases quickly.
+ *
+ * @param commitBatchesMax     client batches one commit may carry
+ * @param commitBytesMax       metered bytes one commit may carry (one PUT, never multipart)
+ * @param commitAttemptsMax    commits tried for one group of batches before giving up
+ * @param appendDeadlineMs     time from the start of a group commit to its last attempt (below the SDK's 5 s)
+ * @param resendsMax           byte-identical resends of one payload whose outcome is unknown
+ * @param tailHopsMax          successors followed by HEAD before falling back to LIST
+ * @param floorHopsMax         floor versions followed by HEAD before falling back to LIST
+ * @param listProbesMax        LIST probes of one cold tail discovery
+ * @param readCommitsMax       commits one read request may fetch
+ * @param hintEveryCommits     how often a writer refreshes the hint
+ * @param deleteKeysMax        commits one trim run may delete
+ */
+public record LogSettings(int commitBatchesMax, long commitBytesMax, int commitAttemptsMax, long appendDeadlineMs,
+                          int resendsMax, int tailHopsMax, int floorHopsMax, int listProbesMax, int readCommitsMax,
+                          int hintEveryCommits, int deleteKeysMax) {
+
+    public static final LogSettings DEFAULT = new LogSettings(1000, 8L << 20, 8, 4_000, 3, 16, 8, 256, 1024, 64, 10_000);
+}

@@ -1,0 +1,212 @@
+package dev.brook.log;
+
+import dev.brook.core.SequencedRecord;
+import dev.brook.store.ObjectStore;
+import dev.brook.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Reads what is stored (spec §7.1-§7.3 without waiting): resolves the start against a tail read
+ * from storage, finds the commit holding it, and walks the chain forward by computed successor
+ * keys. Every commit served was validated after it was read; a key missing below the tail means
+ * trimmed, never "not written yet".
+ */
+final class Reader {
+
+    /** Restarts of one read after a floor moved under it. */
+    static final int READ_RESTARTS_MAX = 4;
+    /** Bisection steps of a search by timestamp (two per bit of the sequence space is plenty). */
+    static final int TIMESTAMP_SEARCH_STEPS_MAX = 128;
+
+    private final Chain chain;
+    private final ObjectStore store;
+    private final LogKeys keys;
+    private final LogSettings settings;
+
+    Reader(Chain chain, LogEnv env) {
+        this.chain = chain;
+        this.store = env.store();
+        this.keys = chain.keys();
+        this.settings = env.settings();
+    }
+
+    CompletionStage<ReadOutcome> read(ReadRequest request) {
+        return chain.tail().thenCompose(tail -> {
+            long end = tail.state().nextSeq();
+            long endTs = tail.state().lastTimestamp();
+            return resolveStart(request, tail).thenCompose(start -> {
+                if (start.isEmpty()) {
+                    return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
+                }
+                long from = start.get();
+                if (from >= end) {
+                    return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
+                }
+                from = Math.max(from, tail.state().trimPoint());
+                if (from >= end || request.count() == 0 || request.bytes() == 0) {
+                    return done(new ReadOutcome.Records(List.of(), end, endTs));
+                }
+                return collect(from, request, tail).thenApply(records -> new ReadOutcome.Records(records, end, endTs));
+            });
+        });
+    }
+
+    private static CompletionStage<ReadOutcome> done(ReadOutcome outcome) {
+        return CompletableFuture.completedFuture(outcome);
+    }
+
+    /** The first sequence number to deliver, or empty for a 416. */
+    private CompletionStage<Optional<Long>> resolveStart(ReadRequest request, Chain.Tail tail) {
+        long end = tail.state().nextSeq();
+        if (request.start() instanceof ReadRequest.Start.SeqNum s) {
+            if (s.seqNum() > end) {
+                return CompletableFuture.completedFuture(request.clamp() ? Optional.of(end) : Optional.empty());
+            }
+            return CompletableFuture.completedFuture(Optional.of(s.seqNum()));
+        }
+        if (request.start() instanceof ReadRequest.Start.TailOffset o) {
+            return CompletableFuture.completedFuture(Optional.of(o.offset() >= end ? 0 : end - o.offset()));
+        }
+        long t = ((ReadRequest.Start.Timestamp) request.start()).timestamp();
+        if (t > tail.state().lastTimestamp() || end == 0) {
+            return CompletableFuture.completedFuture(request.clamp() || end == 0 ? Optional.of(end) : Optional.empty());
+        }
+        return firstAtOrAfterTimestamp(t, tail).thenApply(Optional::of);
+    }
+
+    /**
+     * Records from {@code from} forward until a bound, the tail, or the per-read commit budget,
+     * validated by a floor read issued after the last GET; restarted above the floor if it moved.
+     */
+    private CompletionStage<List<SequencedRecord>> collect(long from, ReadRequest request, Chain.Tail tail) {
+        long[] start = {from};
+        return Loops.until(READ_RESTARTS_MAX, restart -> locate(start[0], tail)
+                .thenCompose(first -> walk(first, start[0], request, tail))
+                .thenCompose(walked -> chain.floors().read().thenApply(floor -> {
+                    if (walked.firstKey == null || !walked.firstKey.isBelow(floor.floor())) {
+                        return Optional.of(walked.records);
+                    }
+                    start[0] = Math.max(start[0], floor.floor().start()); // what lies below the floor is trimmed
+                    if (start[0] >= tail.state().nextSeq()) {
+                        return Optional.of(List.<SequencedRecord>of());
+                    }
+                    return Optional.<List<SequencedRecord>>empty();
+                })), () -> new StoreException(StoreException.Kind.TRANSIENT, "the floor of " + keys.sid() + " kept moving under a read"));
+    }
+
+    private record Walked(CommitKey firstKey, List<SequencedRecord> records) {}
+
+    /** GETs commits from {@code first} along the chain, applying the bounds. */
+    private CompletionStage<Walked> walk(CommitKey first, long from, ReadRequest request, Chain.Tail tail) {
+        CommitKey tailKey = tail.last().orElseThrow().key();
+        List<SequencedRecord> out = new ArrayList<>();
+        CommitKey[] at = {first};
+        CommitKey[] firstRead = {null};
+        long[] bytes = {0};
+        return Loops.until(settings.readCommitsMax() + 1, n -> {
+            if (n == settings.readCommitsMax()) {
+                return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
+            }
+            CommitKey key = at[0];
+            return store.get(keys.commit(key)).thenCompose(object -> {
+                if (object.isEmpty()) {
+                    return chain.floors().read().thenApply(floor -> {
+                        if (!key.isBelow(floor.floor())) {
+                            throw new StoreException(StoreException.Kind.CORRUPT, "commit " + key + " of " + keys.sid()
+                                    + " is missing at or above the floor " + floor.floor());
+                        }
+                        at[0] = floor.floor(); // trimmed while we read: go on from the oldest that may exist
+                        return Optional.<Walked>empty();
+                    });
+                }
+                if (firstRead[0] == null) {
+                    firstRead[0] = key;
+                }
+                Commit commit = CommitCodec.decode(key, object.get().body());
+                for (SequencedRecord r : commit.records()) {
+                    if (r.seqNum() < from) {
+                        continue;
+                    }
+                    if (out.size() + 1 > request.count() || bytes[0] + r.meteredBytes() > request.bytes()
+                            || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
+                        return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
+                    }
+                    out.add(r);
+                    bytes[0] += r.meteredBytes();
+                }
+                if (!key.isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
+                    return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
+                }
+                at[0] = commit.successor();
+                return CompletableFuture.completedFuture(Optional.<Walked>empty());
+            });
+        }, () -> new IllegalStateException("walk ended without a value"));
+    }
+
+    /**
+     * The key of the commit holding {@code seq} (below the tail's end): the predecessor of the first
+     * commit that starts after it, found with one LIST and one HEAD whatever the commit sizes.
+     */
+    CompletionStage<CommitKey> locate(long seq, Chain.Tail tail) {
+        CommitKey tailKey = tail.last().orElseThrow().key();
+        if (seq >= tailKey.start()) {
+            return CompletableFuture.completedFuture(tailKey);
+        }
+        CommitKey floor = chain.floors().cached().floor();
+        if (seq < floor.start()) {
+            return CompletableFuture.completedFuture(floor);
+        }
+        return chain.firstKeyAfter(keys.afterAllCommitsStartingAt(seq)).thenCompose(after -> {
+            if (after.isEmpty()) {
+                return CompletableFuture.completedFuture(tailKey);
+            }
+            return chain.summaryAt(after.get()).thenApply(s -> s.flatMap(CommitSummary::previous)
+                    .orElse(chain.floors().cached().floor()));
+        });
+    }
+
+    /**
+     * The first sequence number whose record has a timestamp at or after {@code t} (timestamps never
+     * decrease along the chain), by bisection over commits using their summaries.
+     */
+    private CompletionStage<Long> firstAtOrAfterTimestamp(long t, Chain.Tail tail) {
+        long[] lo = {Math.max(tail.state().trimPoint(), chain.floors().cached().floor().start())};
+        long[] hi = {tail.state().nextSeq()};
+        return Loops.until(TIMESTAMP_SEARCH_STEPS_MAX, step -> {
+            if (lo[0] >= hi[0]) {
+                return CompletableFuture.completedFuture(Optional.of(lo[0]));
+            }
+            long mid = lo[0] + (hi[0] - lo[0]) / 2;
+            return locate(mid, tail).thenCompose(key -> chain.summaryAt(key).thenCompose(summary -> {
+                if (summary.isEmpty() || !summary.get().hasRecords()) {
+                    lo[0] = Math.max(lo[0], chain.floors().cached().floor().start()); // trimmed meanwhile
+                    return CompletableFuture.completedFuture(Optional.of(lo[0]));
+                }
+                CommitSummary c = summary.get();
+                if (Long.compareUnsigned(c.state().lastTimestamp(), t) < 0) {
+                    lo[0] = Math.max(lo[0], c.end());
+                    return CompletableFuture.completedFuture(Optional.<Long>empty());
+                }
+                if (c.firstTimestamp().isPresent() && Long.compareUnsigned(c.firstTimestamp().getAsLong(), t) >= 0) {
+                    hi[0] = Math.max(lo[0], c.key().start());
+                    return CompletableFuture.completedFuture(Optional.<Long>empty());
+                }
+                return store.get(keys.commit(key)).thenApply(o -> {
+                    if (o.isEmpty()) {
+                        return Optional.of(lo[0]);
+                    }
+                    for (SequencedRecord r : CommitCodec.decode(key, o.get().body()).records()) {
+                        if (r.seqNum() >= lo[0] && Long.compareUnsigned(r.timestamp(), t) >= 0) {
+                            return Optional.of(r.seqNum());
+                        }
+                    }
+                    return Optional.of(c.end());
+                });
+            }));
+        }, () -> new StoreException(StoreException.Kind.TRANSIENT, "timestamp search did not converge"));
+    }
+}

@@ -1,0 +1,63 @@
+package dev.brook.log;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.StreamState;
+import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
+
+/**
+ * One stream incarnation's log, as one instance sees it: appends through group commit, reads,
+ * check-tail and trim runs. Instances share nothing but the store; any number may serve one stream.
+ */
+public final class StreamLog {
+
+    private final Chain chain;
+    private final Committer committer;
+    private final Reader reader;
+    private final Trimmer trimmer;
+
+    /**
+     * @param sid     the incarnation's id (32 hex digits), never reused
+     * @param genesis the state of the stream before its first commit (its configuration at creation)
+     */
+    public StreamLog(LogEnv env, String sid, StreamState genesis) {
+        LogKeys keys = new LogKeys(sid);
+        Floors floors = new Floors(env.store(), keys, env.settings());
+        this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis);
+        this.committer = new Committer(chain, env);
+        this.reader = new Reader(chain, env);
+        this.trimmer = new Trimmer(chain, reader, env);
+    }
+
+    public String sid() {
+        return chain.keys().sid();
+    }
+
+    public CompletionStage<AppendOutcome> append(AppendBatch batch) {
+        return committer.submit(new Committer.Item.Batch(batch));
+    }
+
+    /** A zero-record commit changing the state (reconfiguration, seal); {@code change} keeps positions. */
+    public CompletionStage<AppendOutcome> control(String what, UnaryOperator<StreamState> change) {
+        return committer.submit(new Committer.Item.Control(what, change));
+    }
+
+    /** The durable tail, from storage (linearizable: reflects every append acknowledged before the call). */
+    public CompletionStage<TailPosition> checkTail() {
+        return chain.tail().thenApply(t -> new TailPosition(t.state().nextSeq(), t.state().lastTimestamp()));
+    }
+
+    /** The state after the durable tail, from storage. */
+    public CompletionStage<StreamState> state() {
+        return chain.tail().thenApply(Chain.Tail::state);
+    }
+
+    public CompletionStage<ReadOutcome> read(ReadRequest request) {
+        return reader.read(request);
+    }
+
+    /** Raises the floor to the trim point and deletes commits below it, within the per-run budget. */
+    public CompletionStage<TrimReport> trim() {
+        return trimmer.run();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.brook.log;
+
+import dev.brook.store.ObjectStore;
+import dev.brook.store.StoreException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Deletes what the trim point has made unreachable (DESIGN.md §5.1): first a floor version at the
+ * commit holding the trim point is claimed, then commits below that floor are deleted. The last
+ * commit is never deleted: it holds the stream's state. Records below the trim point inside a
+ * retained commit stay, hidden by readers.
+ */
+final class Trimmer {
+
+    private final Chain chain;
+    private final Reader reader;
+    private final ObjectStore store;
+    private final LogKeys keys;
+    private final LogSettings settings;
+
+    Trimmer(Chain chain, Reader reader, LogEnv env) {
+        this.chain = chain;
+        this.reader = reader;
+        this.store = env.store();
+        this.keys = chain.keys();
+        this.settings = env.settings();
+    }
+
+    CompletionStage<TrimReport> run() {
+        return chain.tail().thenCompose(tail -> {
+            if (tail.last().isEmpty() || tail.state().trimPoint() == 0) {
+                return CompletableFuture.completedFuture(new TrimReport(chain.floors().cached().floor(), 0, false));
+            }
+            return reader.locate(tail.state().trimPoint(), tail)
+                    .thenCompose(target -> chain.floors().raiseTo(target))
+                    .thenCompose(view -> deleteBelow(view.floor()));
+        });
+    }
+
+    /** Deletes commit keys below {@code floor}, oldest first, up to the per-run budget. */
+    private CompletionStage<TrimReport> deleteBelow(CommitKey floor) {
+        int[] deleted = {0};
+        String[] cursor = {keys.commitPrefix()};
+        return Loops.until(settings.deleteKeysMax() + 1, page -> {
+            if (deleted[0] >= settings.deleteKeysMax()) {
+                return CompletableFuture.completedFuture(Optional.of(new TrimReport(floor, deleted[0], true)));
+            }
+            return store.list(keys.commitPrefix(), cursor[0], 1000).thenCompose(listing -> {
+                CompletionStage<Boolean> chainOfDeletes = CompletableFuture.completedFuture(true);
+                boolean reachedFloor = false;
+                for (String k : listing.keys()) {
+                    Optional<CommitKey> key = keys.parseCommit(k);
+                    if (key.isEmpty()) {
+                        continue;
+                    }
+                    if (!key.get().isBelow(floor) || deleted[0] >= settings.deleteKeysMax()) {
+                        reachedFloor = !key.get().isBelow(floor);
+                        break;
+                    }
+                    deleted[0]++;
+                    chainOfDeletes = chainOfDeletes.thenCompose(x -> store.delete(k).thenApply(y -> true));
+                }
+                boolean finished = reachedFloor || listing.next().isEmpty();
+                listing.next().ifPresent(n -> cursor[0] = n);
+                return chainOfDeletes.thenApply(x -> finished
+                        ? Optional.of(new TrimReport(floor, deleted[0], false))
+                        : Optional.<TrimReport>empty());
+            });
+        }, () -> new StoreException(StoreException.Kind.TRANSIENT, "trim of " + keys.sid() + " did not finish"));
+    }
+}

@@ -1,0 +1,206 @@
+package dev.brook.log;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendRecord;
+import dev.brook.core.Header;
+import dev.brook.core.StreamState;
+import dev.brook.core.Timestamping;
+import dev.brook.store.ResilientObjectStore;
+import dev.brook.testing.SimFaultyStore;
+import dev.brook.testing.SimScheduler;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+
+/**
+ * A deterministic world for the log: several independent engines (as separate function instances
+ * would be) on one faulty store, logical clients appending (plain, with match_seq_num, with fencing
+ * tokens), fencing, trimming, reading and checking the tail, and a deleter raising the floor and
+ * deleting. Everything runs on one virtual clock, so a seed replays the same history.
+ */
+final class LogSimulation {
+
+    static final String SID = "5e1f0000000000000000000000000001";
+    static final long START_MS = 1_700_000_000_000L;
+
+    /** The knobs of one run. */
+    record Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
+                  double restartEngineRate, long deleterEveryMs) {
+        static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50);
+        static final Config DEFAULT = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40);
+    }
+
+    /** One operation a client ran: what it asked, when, and how it ended. */
+    record Op(int client, int id, String kind, AppendBatch batch, ReadRequest read, long invokedMs, long completedMs,
+              Object outcome) {}
+
+    final long seed;
+    final Config config;
+    final SimScheduler sim = new SimScheduler(START_MS);
+    final SimFaultyStore store;
+    final StreamState genesis = StreamState.empty(1, Timestamping.DEFAULT);
+    private final Random random;
+    private final StreamLog[] engines;
+    private final LogEnv[] envs;
+    final List<Op> history = new ArrayList<>();
+    private int trimsRunning;
+
+    LogSimulation(long seed, Config config) {
+        this.seed = seed;
+        this.config = config;
+        this.random = new Random(seed);
+        this.store = new SimFaultyStore(sim, new Random(seed * 7919 + 1), config.faults());
+        this.engines = new StreamLog[config.engines()];
+        this.envs = new LogEnv[config.engines()];
+        for (int i = 0; i < engines.length; i++) {
+            Random r = new Random(seed * 31 + i);
+            // Engine 0 talks to the store directly, so the log itself settles every lost response;
+            // the others go through the retry layer with few attempts, as deployments do with more.
+            dev.brook.store.ObjectStore s = i == 0 ? store : new ResilientObjectStore(store,
+                    new ResilientObjectStore.RetryPolicy(1 + i, 2_000, 5, 40), sim::nanoTime, sim::delay, r);
+            envs[i] = new LogEnv(s, sim::nowMs, sim::nanoTime, sim::delay, r, config.settings());
+            engines[i] = new StreamLog(envs[i], SID, genesis);
+        }
+    }
+
+    /** A fresh instance on the same store, as after a crash or a scale-from-zero. */
+    StreamLog freshEngine() {
+        return new StreamLog(envs[0], SID, genesis);
+    }
+
+    LogSimulation run() {
+        for (int c = 0; c < config.clients(); c++) {
+            Client client = new Client(c, new Random(seed * 1_000_003 + c));
+            sim.at(random.nextInt(20), client::next);
+        }
+        scheduleDeleter();
+        if (!sim.run(5_000_000)) {
+            throw new AssertionError("seed " + seed + ": the simulation did not settle");
+        }
+        return this;
+    }
+
+    private boolean clientsDone;
+    private int clientsFinished;
+
+    private void scheduleDeleter() {
+        sim.at(config.deleterEveryMs(), () -> {
+            if (clientsDone) {
+                return;
+            }
+            if (trimsRunning == 0) {
+                trimsRunning++;
+                engine().trim().whenComplete((r, e) -> trimsRunning--);
+            }
+            scheduleDeleter();
+        });
+    }
+
+    private StreamLog engine() {
+        int i = random.nextInt(engines.length);
+        if (random.nextDouble() < config.restartEngineRate()) {
+            engines[i] = new StreamLog(envs[i], SID, genesis);
+        }
+        return engines[i];
+    }
+
+    /** A logical client: one operation at a time, with what it believes about the stream. */
+    private final class Client {
+        final int id;
+        final Random r;
+        int ops;
+        long knownTail;
+        String knownToken = "";
+
+        Client(int id, Random r) {
+            this.id = id;
+            this.r = r;
+        }
+
+        void next() {
+            if (ops == config.opsPerClient()) {
+                if (++clientsFinished == config.clients()) {
+                    clientsDone = true;
+                }
+                return;
+            }
+            int opId = ops++;
+            long invoked = sim.nowMs();
+            int pick = r.nextInt(100);
+            StreamLog log = engine();
+            if (pick < 12) {
+                log.checkTail().whenComplete((t, e) -> {
+                    if (t != null) {
+                        knownTail = Math.max(knownTail, t.seqNum());
+                    }
+                    record(opId, "check-tail", null, null, invoked, e != null ? e : t);
+                });
+            } else if (pick < 24) {
+                ReadRequest read = new ReadRequest(new ReadRequest.Start.SeqNum(r.nextLong(knownTail + 2)),
+                        1 + r.nextInt(40), 1 << 20, OptionalLong.empty(), r.nextBoolean());
+                log.read(read).whenComplete((o, e) -> record(opId, "read", null, read, invoked, e != null ? e : o));
+            } else {
+                AppendBatch batch = batch(opId, pick);
+                log.append(batch).whenComplete((o, e) -> {
+                    if (o instanceof AppendOutcome.Acked a) {
+                        knownTail = Math.max(knownTail, a.tailSeq());
+                    } else if (o instanceof AppendOutcome.Rejected rej
+                            && rej.rejection() instanceof dev.brook.core.Rejection.FencingTokenMismatch f) {
+                        knownToken = f.current();
+                    } else if (o instanceof AppendOutcome.Rejected rej
+                            && rej.rejection() instanceof dev.brook.core.Rejection.SeqNumMismatch m) {
+                        knownTail = Math.max(knownTail, m.expected());
+                    }
+                    if (o instanceof AppendOutcome.Acked && batch.records().get(0).headers().size() == 1
+                            && new String(batch.records().get(0).headers().get(0).value(), StandardCharsets.UTF_8).equals("fence")) {
+                        knownToken = new String(batch.records().get(0).body(), StandardCharsets.UTF_8);
+                    }
+                    record(opId, "append", batch, null, invoked, e != null ? e : o);
+                });
+            }
+        }
+
+        /** Every batch carries a marker record naming its operation, so the checker can find it in the log. */
+        AppendBatch batch(int opId, int pick) {
+            List<AppendRecord> records = new ArrayList<>();
+            OptionalLong match = OptionalLong.empty();
+            Optional<String> token = Optional.empty();
+            if (pick < 32) {
+                String fence = "f" + id + "-" + opId;
+                records.add(command("fence", fence.getBytes(StandardCharsets.UTF_8)));
+                token = Optional.of(knownToken);
+            } else if (pick < 42) {
+                long point = r.nextBoolean() ? Long.MAX_VALUE : r.nextLong(knownTail + 3);
+                records.add(command("trim", ByteBuffer.allocate(8).putLong(point).array()));
+            } else if (pick < 55) {
+                match = OptionalLong.of(knownTail);
+            } else if (pick < 70) {
+                token = Optional.of(r.nextInt(4) == 0 ? "stale" : knownToken);
+            }
+            int n = 1 + r.nextInt(3);
+            for (int i = 0; i < n; i++) {
+                OptionalLong ts = r.nextInt(3) == 0 ? OptionalLong.of(sim.nowMs() + r.nextInt(2_000) - 1_000) : OptionalLong.empty();
+                records.add(new AppendRecord(ts, List.of(new Header("k".getBytes(StandardCharsets.UTF_8), new byte[]{(byte) i})),
+                        marker(id, opId, i)));
+            }
+            return new AppendBatch(records, match, token, sim.nowMs());
+        }
+
+        private AppendRecord command(String name, byte[] body) {
+            return new AppendRecord(OptionalLong.empty(), List.of(new Header(new byte[0], name.getBytes(StandardCharsets.UTF_8))), body);
+        }
+
+        private void record(int opId, String kind, AppendBatch batch, ReadRequest read, long invoked, Object outcome) {
+            history.add(new Op(id, opId, kind, batch, read, invoked, sim.nowMs(), outcome));
+            sim.at(r.nextInt(15), this::next);
+        }
+    }
+
+    static byte[] marker(int client, int op, int record) {
+        return ("c" + client + "-o" + op + "-r" + record).getBytes(StandardCharsets.UTF_8);
+    }
+}

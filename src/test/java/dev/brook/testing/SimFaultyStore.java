@@ -1,0 +1,173 @@
+package dev.brook.testing;
+
+import dev.brook.store.ListPage;
+import dev.brook.store.MemoryObjectStore;
+import dev.brook.store.ObjectInfo;
+import dev.brook.store.ObjectStore;
+import dev.brook.store.PutOutcome;
+import dev.brook.store.StoreException;
+import dev.brook.store.StoredObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * An object store for deterministic simulations: a memory store behind seeded faults and virtual
+ * latency. A request takes effect after one delay and is answered after another, or fails before
+ * taking effect, or takes effect and reports a timeout, or reports a timeout and takes effect much
+ * later (possibly after its key was deleted), or loses its metadata. Listings gain junk keys. Every
+ * first occupant of a key is remembered, so a checker can define the log without trusting the system.
+ */
+public final class SimFaultyStore implements ObjectStore {
+
+    /** Fault rates (0..1) and delays (virtual ms). */
+    public record Faults(double failBefore, double landThenTimeout, double timeoutThenLandLater, double dropMetadata,
+                         double junkInListing, int latencyMaxMs, double pauseRate, int pauseMaxMs, int timeoutMs,
+                         int lateLandingMaxMs) {
+        public static final Faults NONE = new Faults(0, 0, 0, 0, 0, 0, 0, 0, 1000, 0);
+        public static final Faults HARSH = new Faults(0.05, 0.05, 0.04, 0.02, 0.2, 8, 0.05, 2_000, 200, 3_000);
+    }
+
+    private final MemoryObjectStore inner;
+    private final SimScheduler sim;
+    private final Random random;
+    private final Faults faults;
+    private final Map<String, byte[]> firstOccupants = new HashMap<>();
+    private long requests;
+
+    public SimFaultyStore(SimScheduler sim, Random random, Faults faults) {
+        this.inner = new MemoryObjectStore(sim::nowMs);
+        this.sim = sim;
+        this.random = random;
+        this.faults = faults;
+    }
+
+    /** The first object ever created at each key, whatever happened to it later. */
+    public Map<String, byte[]> firstOccupants() {
+        return firstOccupants;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    /** The faultless store underneath, for checkers. */
+    public ObjectStore truth() {
+        return inner;
+    }
+
+    private long latency() {
+        long l = faults.latencyMaxMs() == 0 ? 0 : random.nextInt(faults.latencyMaxMs() + 1);
+        if (random.nextDouble() < faults.pauseRate()) {
+            l += random.nextInt(faults.pauseMaxMs() + 1);
+        }
+        return l;
+    }
+
+    private static StoreException timeout(String op, String key) {
+        return new StoreException(StoreException.Kind.TRANSIENT, "simulated timeout of " + op + " `" + key + "`");
+    }
+
+    /** Runs a request: maybe fails before it, applies it after a delay, answers after another. */
+    private <T> CompletionStage<T> request(String op, String key, boolean write, Supplier<T> effect) {
+        requests++;
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        double roll = random.nextDouble();
+        long before = latency();
+        long after = latency();
+        if (roll < faults.failBefore()) {
+            sim.at(before, () -> answer.completeExceptionally(new StoreException(StoreException.Kind.TRANSIENT,
+                    "simulated failure of " + op + " `" + key + "`")));
+        } else if (write && roll < faults.failBefore() + faults.landThenTimeout()) {
+            sim.at(before, effect::get);
+            sim.at(Math.max(before, faults.timeoutMs()), () -> answer.completeExceptionally(timeout(op, key)));
+        } else if (write && roll < faults.failBefore() + faults.landThenTimeout() + faults.timeoutThenLandLater()) {
+            sim.at(faults.timeoutMs(), () -> answer.completeExceptionally(timeout(op, key)));
+            sim.at(faults.timeoutMs() + random.nextInt(faults.lateLandingMaxMs() + 1), effect::get);
+        } else {
+            sim.at(before, () -> {
+                T value;
+                try {
+                    value = effect.get();
+                } catch (RuntimeException e) {
+                    sim.at(after, () -> answer.completeExceptionally(e));
+                    return;
+                }
+                sim.at(after, () -> answer.complete(value));
+            });
+        }
+        return answer;
+    }
+
+    private Map<String, String> maybeDropMetadata(Map<String, String> metadata) {
+        return random.nextDouble() < faults.dropMetadata() ? Map.of() : metadata;
+    }
+
+    @Override
+    public CompletionStage<PutOutcome> putIfAbsent(String key, byte[] body, Map<String, String> metadata) {
+        Map<String, String> stored = maybeDropMetadata(metadata);
+        byte[] copy = body.clone();
+        return request("put-if-absent", key, true, () -> {
+            PutOutcome outcome = inner.putIfAbsent(key, copy, stored).toCompletableFuture().join();
+            if (outcome == PutOutcome.CREATED) {
+                firstOccupants.putIfAbsent(key, copy);
+            }
+            return outcome;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> put(String key, byte[] body, Map<String, String> metadata) {
+        byte[] copy = body.clone();
+        return request("put", key, true, () -> inner.put(key, copy, metadata).toCompletableFuture().join());
+    }
+
+    @Override
+    public CompletionStage<Optional<StoredObject>> get(String key) {
+        return request("get", key, false, () -> inner.get(key).toCompletableFuture().join());
+    }
+
+    @Override
+    public CompletionStage<Optional<ObjectInfo>> head(String key) {
+        return request("head", key, false, () -> inner.head(key).toCompletableFuture().join());
+    }
+
+    @Override
+    public CompletionStage<ListPage> list(String prefix, String startAfter, int limit) {
+        return request("list", prefix, false, () -> withJunk(prefix, startAfter, inner.list(prefix, startAfter, limit).toCompletableFuture().join()));
+    }
+
+    /** Adds keys that parse as nothing of ours, as S3Proxy's in-flight names and stray objects would. */
+    private ListPage withJunk(String prefix, String startAfter, ListPage page) {
+        if (random.nextDouble() >= faults.junkInListing()) {
+            return page;
+        }
+        List<ListPage.Entry> entries = new ArrayList<>(page.objects());
+        String anchor = entries.isEmpty() ? startAfter.isEmpty() ? prefix : startAfter : entries.get(random.nextInt(entries.size())).key();
+        String junk = anchor.startsWith(prefix) ? anchor + (random.nextBoolean() ? "-tmp" : ".partial") : prefix + "zz-junk";
+        if (junk.compareTo(startAfter) > 0 && (page.next().isEmpty() || junk.compareTo(page.next().get()) <= 0)) {
+            entries.add(new ListPage.Entry(junk, sim.nowMs()));
+            entries.sort((a, b) -> a.key().compareTo(b.key()));
+        }
+        return new ListPage(entries, page.next());
+    }
+
+    @Override
+    public CompletionStage<Void> delete(String key) {
+        return request("delete", key, true, () -> inner.delete(key).toCompletableFuture().join());
+    }
+
+    @Override
+    public String describe() {
+        return "sim:";
+    }
+
+    @Override
+    public void close() {}
+}

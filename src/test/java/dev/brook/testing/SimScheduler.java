@@ -1,0 +1,62 @@
+package dev.brook.testing;
+
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Virtual time for deterministic simulations: one thread runs every event in (time, order of
+ * scheduling) order, so a seed reproduces the same interleaving every time. Code under test gets its
+ * clocks and delays from here and must not touch real time or threads.
+ */
+public final class SimScheduler {
+
+    private record Event(long atMs, long order, Runnable action) {}
+
+    private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
+            a.atMs != b.atMs ? Long.compare(a.atMs, b.atMs) : Long.compare(a.order, b.order));
+    private long nowMs;
+    private long scheduled;
+    private long ran;
+
+    public SimScheduler(long startMs) {
+        this.nowMs = startMs;
+    }
+
+    public long nowMs() {
+        return nowMs;
+    }
+
+    public long nanoTime() {
+        return nowMs * 1_000_000L;
+    }
+
+    public void at(long delayMs, Runnable action) {
+        events.add(new Event(nowMs + Math.max(0, delayMs), scheduled++, action));
+    }
+
+    public CompletionStage<Void> delay(long ms) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        at(ms, () -> done.complete(null));
+        return done;
+    }
+
+    /** Runs events until none is left or {@code eventsMax} have run; returns whether it drained. */
+    public boolean run(long eventsMax) {
+        long limit = ran + eventsMax;
+        while (!events.isEmpty()) {
+            if (ran >= limit) {
+                return false;
+            }
+            Event e = events.poll();
+            nowMs = e.atMs;
+            ran++;
+            e.action.run();
+        }
+        return true;
+    }
+
+    public long eventsRun() {
+        return ran;
+    }
+}
