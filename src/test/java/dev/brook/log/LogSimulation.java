@@ -32,6 +32,9 @@ final class LogSimulation {
                   double restartEngineRate, long deleterEveryMs) {
         static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50);
         static final Config DEFAULT = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40);
+        /** Long pauses and late landings: writers come back from the dead onto freed keys. */
+        static final Config ZOMBIES = new Config(4, 6, 40,
+                new SimFaultyStore.Faults(0.04, 0.08, 0.10, 0.02, 0.2, 5, 0.12, 3_000, 150, 4_000), SMALL, 0.05, 20);
     }
 
     /** One operation a client ran: what it asked, when, and how it ended. */

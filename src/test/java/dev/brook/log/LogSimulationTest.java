@@ -60,9 +60,12 @@ class LogSimulationTest {
     void everySeededHistoryIsExplainedByTheLog() {
         List<String> failures = new ArrayList<>();
         for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-            List<String> v = runAndCheck(seed, LogSimulation.Config.DEFAULT);
-            if (!v.isEmpty()) {
-                failures.add("seed " + seed + ": " + v.size() + " violations, first: " + v.subList(0, Math.min(3, v.size())));
+            for (var config : List.of(LogSimulation.Config.DEFAULT, LogSimulation.Config.ZOMBIES)) {
+                List<String> v = runAndCheck(seed, config);
+                if (!v.isEmpty()) {
+                    failures.add((config == LogSimulation.Config.DEFAULT ? "default" : "zombies") + " seed " + seed + ": "
+                            + v.size() + " violations, first: " + v.subList(0, Math.min(3, v.size())));
+                }
             }
         }
         assertEquals(List.of(), failures);

@@ -85,10 +85,11 @@ public final class SimFaultyStore implements ObjectStore {
             sim.at(before, () -> answer.completeExceptionally(new StoreException(StoreException.Kind.TRANSIENT,
                     "simulated failure of " + op + " `" + key + "`")));
         } else if (write && roll < faults.failBefore() + faults.landThenTimeout()) {
+            // The caller may itself be paused when its timeout fires: it settles the outcome late.
             sim.at(before, effect::get);
-            sim.at(Math.max(before, faults.timeoutMs()), () -> answer.completeExceptionally(timeout(op, key)));
+            sim.at(Math.max(before, faults.timeoutMs()) + after, () -> answer.completeExceptionally(timeout(op, key)));
         } else if (write && roll < faults.failBefore() + faults.landThenTimeout() + faults.timeoutThenLandLater()) {
-            sim.at(faults.timeoutMs(), () -> answer.completeExceptionally(timeout(op, key)));
+            sim.at(faults.timeoutMs() + after, () -> answer.completeExceptionally(timeout(op, key)));
             sim.at(faults.timeoutMs() + random.nextInt(faults.lateLandingMaxMs() + 1), effect::get);
         } else {
             sim.at(before, () -> {
