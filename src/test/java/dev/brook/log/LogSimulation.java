@@ -6,6 +6,7 @@ import dev.brook.core.Header;
 import dev.brook.core.StreamState;
 import dev.brook.core.Timestamping;
 import dev.brook.store.ResilientObjectStore;
+import dev.brook.testing.Scheduler;
 import dev.brook.testing.SimFaultyStore;
 import dev.brook.testing.SimScheduler;
 import java.nio.ByteBuffer;
@@ -43,20 +44,29 @@ final class LogSimulation {
 
     final long seed;
     final Config config;
-    final SimScheduler sim = new SimScheduler(START_MS);
+    final Scheduler sim;
     final SimFaultyStore store;
     final StreamState genesis = StreamState.empty(1, Timestamping.DEFAULT);
     private final Random random;
     private final StreamLog[] engines;
     private final LogEnv[] envs;
-    final List<Op> history = new ArrayList<>();
-    private int trimsRunning;
+    final List<Op> history = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger trimsRunning = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** The deterministic world: virtual time over a memory store. */
     LogSimulation(long seed, Config config) {
+        this(seed, config, new SimScheduler(START_MS), null);
+    }
+
+    /** The same workload on {@code scheduler}, over {@code realStore} when given (else memory). */
+    LogSimulation(long seed, Config config, Scheduler scheduler, dev.brook.store.ObjectStore realStore) {
         this.seed = seed;
         this.config = config;
+        this.sim = scheduler;
         this.random = new Random(seed);
-        this.store = new SimFaultyStore(sim, new Random(seed * 7919 + 1), config.faults());
+        this.store = realStore == null
+                ? new SimFaultyStore((SimScheduler) scheduler, new Random(seed * 7919 + 1), config.faults())
+                : new SimFaultyStore(realStore, scheduler, new Random(seed * 7919 + 1), config.faults());
         this.engines = new StreamLog[config.engines()];
         this.envs = new LogEnv[config.engines()];
         for (int i = 0; i < engines.length; i++) {
@@ -76,34 +86,38 @@ final class LogSimulation {
     }
 
     LogSimulation run() {
+        return run(5_000_000);
+    }
+
+    /** Runs the workload until it settles ({@code budget}: events in virtual time, milliseconds in real time). */
+    LogSimulation run(long budget) {
         for (int c = 0; c < config.clients(); c++) {
             Client client = new Client(c, new Random(seed * 1_000_003 + c));
             sim.at(random.nextInt(20), client::next);
         }
         scheduleDeleter();
-        if (!sim.run(5_000_000)) {
+        if (!sim.run(budget)) {
             throw new AssertionError("seed " + seed + ": the simulation did not settle");
         }
         return this;
     }
 
-    private boolean clientsDone;
-    private int clientsFinished;
+    private volatile boolean clientsDone;
+    private final java.util.concurrent.atomic.AtomicInteger clientsFinished = new java.util.concurrent.atomic.AtomicInteger();
 
     private void scheduleDeleter() {
         sim.at(config.deleterEveryMs(), () -> {
             if (clientsDone) {
                 return;
             }
-            if (trimsRunning == 0) {
-                trimsRunning++;
-                engine().trim().whenComplete((r, e) -> trimsRunning--);
+            if (trimsRunning.compareAndSet(0, 1)) {
+                engine().trim().whenComplete((r, e) -> trimsRunning.set(0));
             }
             scheduleDeleter();
         });
     }
 
-    private StreamLog engine() {
+    private synchronized StreamLog engine() {
         int i = random.nextInt(engines.length);
         if (random.nextDouble() < config.restartEngineRate()) {
             engines[i] = new StreamLog(envs[i], SID, genesis);
@@ -126,7 +140,7 @@ final class LogSimulation {
 
         void next() {
             if (ops == config.opsPerClient()) {
-                if (++clientsFinished == config.clients()) {
+                if (clientsFinished.incrementAndGet() == config.clients()) {
                     clientsDone = true;
                 }
                 return;

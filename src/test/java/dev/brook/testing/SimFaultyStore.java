@@ -8,7 +8,6 @@ import dev.brook.store.PutOutcome;
 import dev.brook.store.StoreException;
 import dev.brook.store.StoredObject;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,15 +33,21 @@ public final class SimFaultyStore implements ObjectStore {
         public static final Faults HARSH = new Faults(0.05, 0.05, 0.04, 0.02, 0.2, 8, 0.05, 2_000, 200, 3_000);
     }
 
-    private final MemoryObjectStore inner;
-    private final SimScheduler sim;
+    private final ObjectStore inner;
+    private final Scheduler sim;
     private final Random random;
     private final Faults faults;
-    private final Map<String, byte[]> firstOccupants = new HashMap<>();
-    private long requests;
+    private final Map<String, byte[]> firstOccupants = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Faults over a memory store on the scheduler's clock. */
     public SimFaultyStore(SimScheduler sim, Random random, Faults faults) {
-        this.inner = new MemoryObjectStore(sim::nowMs);
+        this(new MemoryObjectStore(sim::nowMs), sim, random, faults);
+    }
+
+    /** Faults over any store: the real request is made where the fault lets it take effect. */
+    public SimFaultyStore(ObjectStore inner, Scheduler sim, Random random, Faults faults) {
+        this.inner = inner;
         this.sim = sim;
         this.random = random;
         this.faults = faults;
@@ -54,7 +59,7 @@ public final class SimFaultyStore implements ObjectStore {
     }
 
     public long requests() {
-        return requests;
+        return requests.get();
     }
 
     /** The faultless store underneath, for checkers. */
@@ -76,7 +81,7 @@ public final class SimFaultyStore implements ObjectStore {
 
     /** Runs a request: maybe fails before it, applies it after a delay, answers after another. */
     private <T> CompletionStage<T> request(String op, String key, boolean write, Supplier<T> effect) {
-        requests++;
+        requests.incrementAndGet();
         CompletableFuture<T> answer = new CompletableFuture<>();
         double roll = random.nextDouble();
         long before = latency();
@@ -86,11 +91,11 @@ public final class SimFaultyStore implements ObjectStore {
                     "simulated failure of " + op + " `" + key + "`")));
         } else if (write && roll < faults.failBefore() + faults.landThenTimeout()) {
             // The caller may itself be paused when its timeout fires: it settles the outcome late.
-            sim.at(before, effect::get);
+            sim.at(before, () -> quietly(effect));
             sim.at(Math.max(before, faults.timeoutMs()) + after, () -> answer.completeExceptionally(timeout(op, key)));
         } else if (write && roll < faults.failBefore() + faults.landThenTimeout() + faults.timeoutThenLandLater()) {
             sim.at(faults.timeoutMs() + after, () -> answer.completeExceptionally(timeout(op, key)));
-            sim.at(faults.timeoutMs() + random.nextInt(faults.lateLandingMaxMs() + 1), effect::get);
+            sim.at(faults.timeoutMs() + random.nextInt(faults.lateLandingMaxMs() + 1), () -> quietly(effect));
         } else {
             sim.at(before, () -> {
                 T value;
@@ -104,6 +109,15 @@ public final class SimFaultyStore implements ObjectStore {
             });
         }
         return answer;
+    }
+
+    /** An effect nobody waits for: if the real store refuses it, it simply did not land. */
+    private static void quietly(Supplier<?> effect) {
+        try {
+            effect.get();
+        } catch (RuntimeException e) {
+            // did not take effect
+        }
     }
 
     private Map<String, String> maybeDropMetadata(Map<String, String> metadata) {

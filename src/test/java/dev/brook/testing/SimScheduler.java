@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionStage;
  * scheduling) order, so a seed reproduces the same interleaving every time. Code under test gets its
  * clocks and delays from here and must not touch real time or threads.
  */
-public final class SimScheduler {
+public final class SimScheduler implements Scheduler {
 
     private record Event(long atMs, long order, Runnable action) {}
 
@@ -23,18 +23,22 @@ public final class SimScheduler {
         this.nowMs = startMs;
     }
 
+    @Override
     public long nowMs() {
         return nowMs;
     }
 
+    @Override
     public long nanoTime() {
         return nowMs * 1_000_000L;
     }
 
+    @Override
     public void at(long delayMs, Runnable action) {
         events.add(new Event(nowMs + Math.max(0, delayMs), scheduled++, action));
     }
 
+    @Override
     public CompletionStage<Void> delay(long ms) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         at(ms, () -> done.complete(null));
@@ -42,6 +46,7 @@ public final class SimScheduler {
     }
 
     /** Runs events until none is left or {@code eventsMax} have run; returns whether it drained. */
+    @Override
     public boolean run(long eventsMax) {
         long limit = ran + eventsMax;
         while (!events.isEmpty()) {
