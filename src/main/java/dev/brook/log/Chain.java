@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * Finding the end of one stream's chain, and reading commits from it. Everything this returns has
@@ -40,9 +41,11 @@ final class Chain {
     private final LogSettings settings;
     private final StreamState genesis;
     private final AtomicReference<Tail> cached;
+    private final LongSupplier nanoClock;
 
-    Chain(ObjectStore store, LogKeys keys, Floors floors, LogSettings settings, StreamState genesis) {
+    Chain(ObjectStore store, LogKeys keys, Floors floors, LogSettings settings, StreamState genesis, LongSupplier nanoClock) {
         this.store = store;
+        this.nanoClock = nanoClock;
         this.keys = keys;
         this.floors = floors;
         this.settings = settings;
@@ -78,7 +81,7 @@ final class Chain {
      * that validates everything read. Falls back to a cold discovery when the cache is stale.
      */
     CompletionStage<Tail> tail() {
-        return Loops.until(settings.commitAttemptsMax(), attempt -> {
+        return Loops.until(settings.commitAttemptsMax(), settings.loopDeadline(nanoClock), attempt -> {
             Tail from = cached.get();
             CompletionStage<Optional<Tail>> found = attempt == 0 ? follow(from, settings.tailHopsMax()) : cold();
             return found.thenApply(t -> {
@@ -95,7 +98,7 @@ final class Chain {
      */
     private CompletionStage<Optional<Tail>> follow(Tail from, int hopsMax) {
         AtomicReference<Tail> at = new AtomicReference<>(from);
-        return Loops.until(hopsMax + 1, hop -> {
+        return Loops.until(hopsMax + 1, settings.loopDeadline(nanoClock), hop -> {
             if (hop == hopsMax) {
                 return CompletableFuture.completedFuture(Optional.of(Optional.<Tail>empty()));
             }
@@ -178,7 +181,7 @@ final class Chain {
             long[] lo = {first.get().start()};
             long[] hi = {-1};
             long[] step = {1};
-            return Loops.until(settings.listProbesMax(), probe -> {
+            return Loops.until(settings.listProbesMax(), settings.loopDeadline(nanoClock), probe -> {
                 if (hi[0] >= 0 && hi[0] <= lo[0]) {
                     return lastKeyStartingAt(lo[0]).thenApply(Optional::of);
                 }
@@ -206,7 +209,7 @@ final class Chain {
     private CompletionStage<Optional<CommitKey>> lastKeyStartingAt(long start) {
         CommitKey[] last = {null};
         String[] cursor = {keys.justBefore(new CommitKey(start, 0))};
-        return Loops.until(settings.listProbesMax(), page -> store.list(keys.commitPrefix(), cursor[0], 1000).thenApply(listing -> {
+        return Loops.until(settings.listProbesMax(), settings.loopDeadline(nanoClock), page -> store.list(keys.commitPrefix(), cursor[0], 1000).thenApply(listing -> {
             for (String k : listing.keys()) {
                 Optional<CommitKey> key = keys.parseCommit(k);
                 if (key.isPresent() && key.get().start() == start) {
@@ -226,7 +229,7 @@ final class Chain {
     /** The first commit key listed after {@code after}, skipping anything that is not a commit key. */
     CompletionStage<Optional<CommitKey>> firstKeyAfter(String after) {
         String[] cursor = {after};
-        return Loops.until(settings.listProbesMax(), page -> store.list(keys.commitPrefix(), cursor[0], 16).thenApply(listing -> {
+        return Loops.until(settings.listProbesMax(), settings.loopDeadline(nanoClock), page -> store.list(keys.commitPrefix(), cursor[0], 16).thenApply(listing -> {
             for (String k : listing.keys()) {
                 Optional<CommitKey> key = keys.parseCommit(k);
                 if (key.isPresent()) {

@@ -119,7 +119,7 @@ final class Committer {
     /** Tries commits for one group until it is answered; never completes exceptionally. */
     private CompletionStage<Void> commitGroup(List<Pending> group) {
         long startNanos = env.nanoClock().getAsLong();
-        return Loops.until(env.settings().commitAttemptsMax(), attempt -> {
+        return Loops.until(env.settings().commitAttemptsMax(), env.settings().loopDeadline(env.nanoClock()), attempt -> {
             if (attempt > 0 && elapsedMs(startNanos) > env.settings().appendDeadlineMs()) {
                 fail(group, AppendOutcome.Failure.CONTENDED, "lost every race for the tail within "
                         + env.settings().appendDeadlineMs() + " ms");
@@ -256,7 +256,7 @@ final class Committer {
      */
     private CompletionStage<Written> write(CommitKey key, CommitCodec.Encoded encoded, byte[] nonce) {
         String storeKey = keys.commit(key);
-        return Loops.until(env.settings().resendsMax() + 1, send -> store.putIfAbsent(storeKey, encoded.body(), encoded.metadata())
+        return Loops.until(env.settings().resendsMax() + 1, env.settings().loopDeadline(env.nanoClock()), send -> store.putIfAbsent(storeKey, encoded.body(), encoded.metadata())
                 .handle((outcome, failure) -> {
                     if (failure == null && outcome == PutOutcome.CREATED) {
                         return guard(key).thenApply(ok -> Optional.of(ok ? Written.WON : Written.UNKNOWN));

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * The deletion floor of one stream (DESIGN.md §5): a dense log of versions {@code f/1, f/2, ...},
@@ -29,9 +30,11 @@ final class Floors {
     private final LogKeys keys;
     private final LogSettings settings;
     private final AtomicReference<View> cached = new AtomicReference<>(View.NONE);
+    private final LongSupplier nanoClock;
 
-    Floors(ObjectStore store, LogKeys keys, LogSettings settings) {
+    Floors(ObjectStore store, LogKeys keys, LogSettings settings, LongSupplier nanoClock) {
         this.store = store;
+        this.nanoClock = nanoClock;
         this.keys = keys;
         this.settings = settings;
     }
@@ -45,7 +48,7 @@ final class Floors {
      * means the cached one is current), following versions forward, by LIST when far behind.
      */
     CompletionStage<View> read() {
-        return Loops.until(settings.floorHopsMax() + 1, hop -> {
+        return Loops.until(settings.floorHopsMax() + 1, settings.loopDeadline(nanoClock), hop -> {
             View known = cached.get();
             if (hop == settings.floorHopsMax()) {
                 return jumpToLatest(known).thenApply(Optional::of);
@@ -70,7 +73,7 @@ final class Floors {
      * view that holds it. Deleters call this before deleting anything below {@code wanted}.
      */
     CompletionStage<View> raiseTo(CommitKey wanted) {
-        return Loops.until(settings.commitAttemptsMax(), attempt -> read().thenCompose(current -> {
+        return Loops.until(settings.commitAttemptsMax(), settings.loopDeadline(nanoClock), attempt -> read().thenCompose(current -> {
             if (!current.floor().isBelow(wanted)) {
                 return CompletableFuture.completedFuture(Optional.of(current));
             }
@@ -98,7 +101,7 @@ final class Floors {
 
     /** Lists the floor versions after the known one and reads the last: for a reader far behind. */
     private CompletionStage<View> jumpToLatest(View known) {
-        return Loops.until(settings.listProbesMax(), page -> store.list(keys.floorPrefix(), keys.floor(cached.get().version()), 1000)
+        return Loops.until(settings.listProbesMax(), settings.loopDeadline(nanoClock), page -> store.list(keys.floorPrefix(), keys.floor(cached.get().version()), 1000)
                 .thenCompose(listing -> {
                     long last = cached.get().version();
                     for (String key : listing.keys()) {

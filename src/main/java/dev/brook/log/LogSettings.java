@@ -15,10 +15,16 @@ package dev.brook.log;
  * @param readCommitsMax       commits one read request may fetch
  * @param hintEveryCommits     how often a writer refreshes the hint
  * @param deleteKeysMax        commits one trim run may delete
+ * @param loopDeadlineMs       time any one loop over storage may take before it gives up
  */
 public record LogSettings(int commitBatchesMax, long commitBytesMax, int commitAttemptsMax, long appendDeadlineMs,
                           int resendsMax, int tailHopsMax, int floorHopsMax, int listProbesMax, int readCommitsMax,
-                          int hintEveryCommits, int deleteKeysMax) {
+                          int hintEveryCommits, int deleteKeysMax, long loopDeadlineMs) {
 
-    public static final LogSettings DEFAULT = new LogSettings(1000, 8L << 20, 8, 4_000, 3, 16, 8, 256, 1024, 64, 10_000);
+    public static final LogSettings DEFAULT = new LogSettings(1000, 8L << 20, 8, 4_000, 3, 16, 8, 256, 1024, 64, 10_000, 10_000);
+
+    /** A deadline for one loop, starting now. */
+    Loops.Deadline loopDeadline(java.util.function.LongSupplier nanoClock) {
+        return Loops.Deadline.in(nanoClock, loopDeadlineMs);
+    }
 }

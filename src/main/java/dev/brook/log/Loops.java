@@ -3,7 +3,10 @@ package dev.brook.log;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import dev.brook.store.StoreException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -14,11 +17,24 @@ final class Loops {
 
     private Loops() {}
 
+    /** When a loop must stop starting steps. */
+    record Deadline(LongSupplier nanoClock, long endNanos, long ms) {
+        static Deadline in(LongSupplier nanoClock, long ms) {
+            return new Deadline(nanoClock, nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(ms), ms);
+        }
+
+        boolean passed() {
+            return nanoClock.getAsLong() - endNanos > 0;
+        }
+    }
+
     /**
-     * Runs {@code step(0)}, {@code step(1)}, ... until one yields a value, at most {@code max} times;
-     * then fails with {@code exhausted}.
+     * Runs {@code step(0)}, {@code step(1)}, ... until one yields a value, at most {@code max} times
+     * and not past {@code deadline}; then fails with {@code exhausted} (count) or a TRANSIENT store
+     * failure (time).
      */
-    static <T> CompletionStage<T> until(int max, IntFunction<CompletionStage<Optional<T>>> step, Supplier<RuntimeException> exhausted) {
+    static <T> CompletionStage<T> until(int max, Deadline deadline, IntFunction<CompletionStage<Optional<T>>> step,
+                                        Supplier<RuntimeException> exhausted) {
         CompletableFuture<T> result = new CompletableFuture<>();
         new Object() {
             int i;
@@ -27,6 +43,11 @@ final class Loops {
                 while (true) {
                     if (i >= max) {
                         result.completeExceptionally(exhausted.get());
+                        return;
+                    }
+                    if (i > 0 && deadline.passed()) {
+                        result.completeExceptionally(new StoreException(StoreException.Kind.TRANSIENT,
+                                "gave up after " + deadline.ms() + " ms and " + i + " steps"));
                         return;
                     }
                     CompletableFuture<Optional<T>> stage;

@@ -26,12 +26,14 @@ final class Reader {
     private final ObjectStore store;
     private final LogKeys keys;
     private final LogSettings settings;
+    private final java.util.function.LongSupplier nanoClock;
 
     Reader(Chain chain, LogEnv env) {
         this.chain = chain;
         this.store = env.store();
         this.keys = chain.keys();
         this.settings = env.settings();
+        this.nanoClock = env.nanoClock();
     }
 
     CompletionStage<ReadOutcome> read(ReadRequest request) {
@@ -84,7 +86,7 @@ final class Reader {
      */
     private CompletionStage<List<SequencedRecord>> collect(long from, ReadRequest request, Chain.Tail tail) {
         long[] start = {from};
-        return Loops.until(READ_RESTARTS_MAX, restart -> locate(start[0], tail)
+        return Loops.until(READ_RESTARTS_MAX, settings.loopDeadline(nanoClock), restart -> locate(start[0], tail)
                 .thenCompose(first -> walk(first, start[0], request, tail))
                 .thenCompose(walked -> chain.floors().read().thenApply(floor -> {
                     if (walked.firstKey == null || !walked.firstKey.isBelow(floor.floor())) {
@@ -107,7 +109,7 @@ final class Reader {
         CommitKey[] at = {first};
         CommitKey[] firstRead = {null};
         long[] bytes = {0};
-        return Loops.until(settings.readCommitsMax() + 1, n -> {
+        return Loops.until(settings.readCommitsMax() + 1, settings.loopDeadline(nanoClock), n -> {
             if (n == settings.readCommitsMax()) {
                 return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
             }
@@ -176,7 +178,7 @@ final class Reader {
     private CompletionStage<Long> firstAtOrAfterTimestamp(long t, Chain.Tail tail) {
         long[] lo = {Math.max(tail.state().trimPoint(), chain.floors().cached().floor().start())};
         long[] hi = {tail.state().nextSeq()};
-        return Loops.until(TIMESTAMP_SEARCH_STEPS_MAX, step -> {
+        return Loops.until(TIMESTAMP_SEARCH_STEPS_MAX, settings.loopDeadline(nanoClock), step -> {
             if (lo[0] >= hi[0]) {
                 return CompletableFuture.completedFuture(Optional.of(lo[0]));
             }

@@ -22,8 +22,8 @@ public final class StreamLog {
      */
     public StreamLog(LogEnv env, String sid, StreamState genesis) {
         LogKeys keys = new LogKeys(sid);
-        Floors floors = new Floors(env.store(), keys, env.settings());
-        this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis);
+        Floors floors = new Floors(env.store(), keys, env.settings(), env.nanoClock());
+        this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis, env.nanoClock());
         this.committer = new Committer(chain, env);
         this.reader = new Reader(chain, env);
         this.trimmer = new Trimmer(chain, reader, env);

@@ -19,6 +19,7 @@ final class Trimmer {
     private final ObjectStore store;
     private final LogKeys keys;
     private final LogSettings settings;
+    private final java.util.function.LongSupplier nanoClock;
 
     Trimmer(Chain chain, Reader reader, LogEnv env) {
         this.chain = chain;
@@ -26,6 +27,7 @@ final class Trimmer {
         this.store = env.store();
         this.keys = chain.keys();
         this.settings = env.settings();
+        this.nanoClock = env.nanoClock();
     }
 
     CompletionStage<TrimReport> run() {
@@ -43,7 +45,7 @@ final class Trimmer {
     private CompletionStage<TrimReport> deleteBelow(CommitKey floor) {
         int[] deleted = {0};
         String[] cursor = {keys.commitPrefix()};
-        return Loops.until(settings.deleteKeysMax() + 1, page -> {
+        return Loops.until(settings.deleteKeysMax() + 1, settings.loopDeadline(nanoClock), page -> {
             if (deleted[0] >= settings.deleteKeysMax()) {
                 return CompletableFuture.completedFuture(Optional.of(new TrimReport(floor, deleted[0], true)));
             }

@@ -31,7 +31,7 @@ final class LogSimulation {
     /** The knobs of one run. */
     record Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
                   double restartEngineRate, long deleterEveryMs) {
-        static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50);
+        static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50, 10_000);
         static final Config DEFAULT = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40);
         /** Long pauses and late landings: writers come back from the dead onto freed keys. */
         static final Config ZOMBIES = new Config(4, 6, 40,
