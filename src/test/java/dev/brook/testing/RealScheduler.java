@@ -1,7 +1,5 @@
 package dev.brook.testing;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,12 +55,6 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
         }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public CompletionStage<Void> delay(long ms) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        at(ms, () -> done.complete(null));
-        return done;
-    }
 
     /** Waits (bounded by {@code eventsMax} milliseconds here) until nothing is pending. */
     @Override

@@ -1,8 +1,6 @@
 package dev.brook.testing;
 
 import java.util.PriorityQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * Virtual time for deterministic simulations: one thread runs every event in (time, order of
@@ -38,12 +36,6 @@ public final class SimScheduler implements Scheduler {
         events.add(new Event(nowMs + Math.max(0, delayMs), scheduled++, action));
     }
 
-    @Override
-    public CompletionStage<Void> delay(long ms) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        at(ms, () -> done.complete(null));
-        return done;
-    }
 
     /** Runs events until none is left or {@code eventsMax} have run; returns whether it drained. */
     @Override
