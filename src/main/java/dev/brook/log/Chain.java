@@ -139,8 +139,13 @@ final class Chain {
                         new byte[Commit.HASH_BYTES])));
             }
             return hint().thenCompose(hint -> {
-                CommitKey from = hint.filter(h -> !h.isBelow(f.floor())).orElse(f.floor());
-                return highestAtOrAbove(from);
+                Optional<CommitKey> usable = hint.filter(h -> !h.isBelow(f.floor()));
+                if (usable.isEmpty()) {
+                    return highestAtOrAbove(f.floor());
+                }
+                // The hint is advisory: if nothing lies at or above it, start from the floor after all.
+                return highestAtOrAbove(usable.get()).thenCompose(h -> h.isPresent()
+                        ? CompletableFuture.completedFuture(h) : highestAtOrAbove(f.floor()));
             }).thenCompose(highest -> {
                 if (highest.isEmpty()) {
                     return follow(Tail.genesis(genesis), settings.tailHopsMax());

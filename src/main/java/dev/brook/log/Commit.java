@@ -35,6 +35,9 @@ public record Commit(CommitKey key, Optional<CommitKey> previous, byte[] previou
                 throw new IllegalArgumentException("record " + i + " of commit " + key + " has seq " + records.get(i).seqNum());
             }
         }
+        if (state.fencingToken().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > dev.brook.core.Limits.FENCING_TOKEN_BYTES_MAX) {
+            throw new IllegalArgumentException("fencing token longer than " + dev.brook.core.Limits.FENCING_TOKEN_BYTES_MAX + " bytes");
+        }
         if (previous.isPresent() != !key.equals(CommitKey.FIRST)) {
             throw new IllegalArgumentException("only the first commit has no predecessor: " + key + " after " + previous);
         }

@@ -160,15 +160,29 @@ public final class CommitCodec {
             StreamState state = new StreamState(Long.parseLong(m.get("end")), Long.parseLong(m.get("last-ts")),
                     new String(HexFormat.of().parseHex(m.get("fence")), StandardCharsets.UTF_8),
                     Long.parseLong(m.get("trim")), Long.parseLong(m.get("cfg")),
-                    new Timestamping(TimestampingMode.values()[Integer.parseInt(mode)], "1".equals(m.get("uncapped"))),
-                    "1".equals(m.get("sealed")));
+                    new Timestamping(TimestampingMode.values()[Integer.parseInt(mode)], flag(m.get("uncapped"))),
+                    flag(m.get("sealed")));
             String first = m.get("first-ts");
-            return Optional.of(new CommitSummary(key, previous, HexFormat.of().parseHex(m.get("nonce")),
-                    HexFormat.of().parseHex(m.get("sha256")), state,
+            byte[] nonce = HexFormat.of().parseHex(m.get("nonce"));
+            byte[] hash = HexFormat.of().parseHex(m.get("sha256"));
+            if (nonce.length != Commit.NONCE_BYTES || hash.length != Commit.HASH_BYTES || state.nextSeq() < key.start()
+                    || previous.map(p -> !p.isBelow(key)).orElse(!key.equals(CommitKey.FIRST))) {
+                return Optional.empty();
+            }
+            return Optional.of(new CommitSummary(key, previous, nonce, hash, state,
                     "-".equals(first) ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(first)), lastModifiedMs));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** "1" or "0"; anything else makes the metadata unusable. */
+    private static boolean flag(String value) {
+        return switch (String.valueOf(value)) {
+            case "1" -> true;
+            case "0" -> false;
+            default -> throw new IllegalArgumentException("not a flag: " + value);
+        };
     }
 
     private static Map<String, String> metadata(CommitSummary s) {
@@ -204,6 +218,9 @@ public final class CommitCodec {
             throw corrupt(expected, "unknown commit format " + format);
         }
         int flags = in.get() & 0xff;
+        if ((flags & ~FLAG_SEALED) != 0) {
+            throw corrupt(expected, "unknown flags " + flags + " for format " + format);
+        }
         CommitKey key = new CommitKey(in.getLong(), in.getLong());
         if (!key.equals(expected)) {
             throw corrupt(expected, "holds the commit for " + key);

@@ -21,7 +21,7 @@ public record CommitKey(long start, long epoch) implements Comparable<CommitKey>
 
     /** The key of the commit that extends one at this key ending at {@code end}. */
     public CommitKey successor(long end, boolean hasRecords) {
-        if (hasRecords == (end == start)) {
+        if (end < start || hasRecords == (end == start)) {
             throw new IllegalArgumentException("a commit at " + this + " ending at " + end + (hasRecords ? " has" : " has no") + " records");
         }
         return new CommitKey(end, hasRecords ? epoch : epoch + 1);

@@ -130,7 +130,9 @@ final class Committer {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                if (cause instanceof ContendedException) {
+                if (cause instanceof ControlChangeException) {
+                    fail(group, AppendOutcome.Failure.UNAVAILABLE, cause.getMessage());
+                } else if (cause instanceof ContendedException) {
                     fail(group, AppendOutcome.Failure.CONTENDED, "lost " + env.settings().commitAttemptsMax()
                             + " races for the tail in a row");
                 } else {
@@ -140,6 +142,13 @@ final class Committer {
             }
             return null;
         });
+    }
+
+    /** A control change that breaks its contract: a programmer error, reported to its caller. */
+    static final class ControlChangeException extends IllegalStateException {
+        ControlChangeException(String message) {
+            super(message);
+        }
     }
 
     private static final class ContendedException extends RuntimeException {
@@ -202,7 +211,7 @@ final class Committer {
             }
             after = control.change().apply(base);
             if (after.nextSeq() != base.nextSeq() || after.lastTimestamp() != base.lastTimestamp()) {
-                throw new IllegalStateException("control change `" + control.what() + "` must not move the stream");
+                throw new ControlChangeException("control change `" + control.what() + "` must not move the stream");
             }
             verdicts.add(null);
             if (after.equals(base)) {

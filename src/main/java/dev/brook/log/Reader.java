@@ -74,7 +74,7 @@ final class Reader {
             return CompletableFuture.completedFuture(Optional.of(o.offset() >= end ? 0 : end - o.offset()));
         }
         long t = ((ReadRequest.Start.Timestamp) request.start()).timestamp();
-        if (t > tail.state().lastTimestamp() || end == 0) {
+        if (Long.compareUnsigned(t, tail.state().lastTimestamp()) > 0 || end == 0) {
             return CompletableFuture.completedFuture(request.clamp() || end == 0 ? Optional.of(end) : Optional.empty());
         }
         return firstAtOrAfterTimestamp(t, tail).thenApply(Optional::of);

@@ -64,6 +64,10 @@ final class Trimmer {
                     deleted[0]++;
                     chainOfDeletes = chainOfDeletes.thenCompose(x -> store.delete(k).thenApply(y -> true));
                 }
+                boolean stoppedByBudget = !reachedFloor && deleted[0] >= settings.deleteKeysMax();
+                if (stoppedByBudget) {
+                    return chainOfDeletes.thenApply(x -> Optional.of(new TrimReport(floor, deleted[0], true)));
+                }
                 boolean finished = reachedFloor || listing.next().isEmpty();
                 listing.next().ifPresent(n -> cursor[0] = n);
                 return chainOfDeletes.thenApply(x -> finished

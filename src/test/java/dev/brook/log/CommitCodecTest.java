@@ -27,7 +27,6 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -425,7 +424,6 @@ class CommitCodecTest {
                 state(23, 102, "", 21, 4, new Timestamping(TimestampingMode.ARRIVAL, true), true), List.of(), List.of(), 80);
     }
 
-    @Disabled("BUG: CommitCodec.summaryOf reads a missing or garbled `sealed`/`uncapped` entry as false instead of returning empty (incomplete metadata)")
     @ParameterizedTest(name = "without {0}")
     @ValueSource(strings = {"sealed", "uncapped"})
     void summaryOfIsEmptyWhenAFlagIsMissing(String flag) {
