@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class LogSimulationTest {
 
-    static final int SEEDS = Integer.getInteger("brook.sim.seeds", 200);
+    static final int SEEDS = Integer.getInteger("brook.sim.seeds", 500);
     static final long FIRST_SEED = Long.getLong("brook.sim.seed", 1);
 
     static List<String> runAndCheck(long seed, LogSimulation.Config config) {
