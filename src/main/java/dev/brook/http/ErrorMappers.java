@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.brook.core.ErrorCode;
+import dev.brook.core.S2Error;
 import dev.brook.store.StoreException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
@@ -23,8 +24,42 @@ public final class ErrorMappers {
     private static final AtomicLong INCIDENTS = new AtomicLong();
 
     @ServerExceptionMapper
-    public Response api(ApiException e) {
+    public Response api(S2Error e) {
         return ErrorResponses.response(e.code(), e.getMessage());
+    }
+
+    /** 412 with S2's structured body ({@code seq_num_mismatch} or {@code fencing_token_mismatch}). */
+    @ServerExceptionMapper
+    public Response preconditionFailed(Records.PreconditionFailed e) {
+        return Http.json(412, e.body);
+    }
+
+    /** 416 with the tail. */
+    @ServerExceptionMapper
+    public Response rangeNotSatisfiable(Records.RangeNotSatisfiable e) {
+        return Http.json(416, e.body);
+    }
+
+    /** Failures of asynchronous resources arrive wrapped; answer for what is inside. */
+    @ServerExceptionMapper
+    public Response completion(java.util.concurrent.CompletionException e, HttpServerRequest request) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof S2Error s) {
+            return api(s);
+        }
+        if (cause instanceof Records.PreconditionFailed p) {
+            return preconditionFailed(p);
+        }
+        if (cause instanceof Records.RangeNotSatisfiable r) {
+            return rangeNotSatisfiable(r);
+        }
+        if (cause instanceof StoreException s) {
+            return store(s);
+        }
+        if (cause instanceof WebApplicationException w) {
+            return framework(w, request);
+        }
+        return unexpected(cause);
     }
 
     /** Listed type by type: the JSON extension maps the narrower ones itself unless we do. */

@@ -177,7 +177,7 @@ final class Chain {
      * The highest commit key at or above {@code lower}, by LIST probes that gallop over start
      * sequence numbers and then bisect: O(log distance) requests, each a page of one key.
      */
-    private CompletionStage<Optional<CommitKey>> highestAtOrAbove(CommitKey lower) {
+    CompletionStage<Optional<CommitKey>> highestAtOrAbove(CommitKey lower) {
         return firstKeyAfter(keys.justBefore(lower)).thenCompose(first -> {
             if (first.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());

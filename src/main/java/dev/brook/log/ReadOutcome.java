@@ -14,4 +14,7 @@ public sealed interface ReadOutcome {
     }
 
     record RangeNotSatisfiable(long tailSeq, long tailTimestamp) implements ReadOutcome {}
+
+    /** The stream is sealed (being deleted): nothing is served. */
+    record Sealed() implements ReadOutcome {}
 }

@@ -11,8 +11,14 @@ import java.util.OptionalLong;
  * @param bytes  metered bytes at most
  * @param until  exclusive timestamp bound
  * @param clamp  start at the tail rather than fail when the start lies beyond it
+ * @param follow the caller waits at the tail (spec §7.1 may_follow): a start at the tail is then not a 416
  */
-public record ReadRequest(Start start, long count, long bytes, OptionalLong until, boolean clamp) {
+public record ReadRequest(Start start, long count, long bytes, OptionalLong until, boolean clamp, boolean follow) {
+
+    /** A read that does not wait. */
+    public ReadRequest(Start start, long count, long bytes, OptionalLong until, boolean clamp) {
+        this(start, count, bytes, until, clamp, false);
+    }
 
     public sealed interface Start {
         record SeqNum(long seqNum) implements Start {}

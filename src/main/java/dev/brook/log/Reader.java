@@ -38,6 +38,9 @@ final class Reader {
 
     CompletionStage<ReadOutcome> read(ReadRequest request) {
         return chain.tail().thenCompose(tail -> {
+            if (tail.state().sealed()) {
+                return done(new ReadOutcome.Sealed());
+            }
             long end = tail.state().nextSeq();
             long endTs = tail.state().lastTimestamp();
             return resolveStart(request, tail).thenCompose(start -> {
@@ -45,7 +48,7 @@ final class Reader {
                     return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
                 }
                 long from = start.get();
-                if (from >= end) {
+                if (from > end || (from == end && !request.follow())) {
                     return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
                 }
                 from = Math.max(from, tail.state().trimPoint());

@@ -56,6 +56,11 @@ public final class StreamLog {
         return reader.read(request);
     }
 
+    /** After the seal: floor to infinity, then delete what lies below the seal (repeat while {@code more}). */
+    public CompletionStage<TrimReport> purge() {
+        return trimmer.purge();
+    }
+
     /** Raises the floor to the trim point and deletes commits below it, within the per-run budget. */
     public CompletionStage<TrimReport> trim() {
         return trimmer.run();

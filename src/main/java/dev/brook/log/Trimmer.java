@@ -41,6 +41,25 @@ final class Trimmer {
         });
     }
 
+    /**
+     * The end of a deleted stream (DESIGN.md §5.6): with the log sealed, the floor goes to infinity
+     * and every commit below the seal is deleted. The seal and the floor versions stay.
+     */
+    CompletionStage<TrimReport> purge() {
+        return chain.tail().thenCompose(tail -> {
+            if (!tail.state().sealed()) {
+                throw new IllegalStateException("purge of " + keys.sid() + " before it was sealed");
+            }
+            // The seal is the highest key; after an earlier run the floor is already infinite and the
+            // tail no longer names it, so find it by listing.
+            return chain.floors().raiseTo(CommitKey.INFINITY)
+                    .thenCompose(view -> chain.highestAtOrAbove(CommitKey.FIRST))
+                    .thenCompose(seal -> seal.isEmpty()
+                            ? CompletableFuture.completedFuture(new TrimReport(CommitKey.INFINITY, 0, false))
+                            : deleteBelow(seal.get()));
+        });
+    }
+
     /** Deletes commit keys below {@code floor}, oldest first, up to the per-run budget. */
     private CompletionStage<TrimReport> deleteBelow(CommitKey floor) {
         int[] deleted = {0};

@@ -1,6 +1,7 @@
 package dev.brook.http;
 
 import dev.brook.core.ErrorCode;
+import dev.brook.core.S2Error;
 import dev.brook.store.StoreException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -18,7 +19,7 @@ public class ErrorProbeResource {
     @Path("{kind}")
     public String raise(@PathParam("kind") String kind) {
         switch (kind) {
-            case "api" -> throw new ApiException(ErrorCode.STREAM_NOT_FOUND, "stream `s` in basin `b` not found");
+            case "api" -> throw S2Error.streamNotFound("b", "s");
             case "store-transient" -> throw new StoreException(StoreException.Kind.TRANSIENT, "s3://secret-bucket: timeout");
             case "store-corrupt" -> throw new StoreException(StoreException.Kind.CORRUPT, "object `x` is damaged");
             case "bug" -> throw new IllegalStateException("a bug with internals in its message");

@@ -1,0 +1,49 @@
+package dev.brook.app;
+
+import dev.brook.engine.Catalog;
+import dev.brook.engine.DataPlane;
+import dev.brook.engine.Janitor;
+import dev.brook.log.LogEnv;
+import dev.brook.log.LogSettings;
+import dev.brook.store.ObjectStore;
+import dev.brook.store.ResilientObjectStore;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.security.SecureRandom;
+import java.util.Random;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The engine of one process: the log's environment, the catalog, the data plane and the janitor. */
+@Singleton
+public class EngineProducer {
+
+    @Produces
+    @Singleton
+    LogEnv logEnv(ObjectStore store) {
+        // java.util.Random is thread-safe; nonces and ids need uniqueness, not secrecy.
+        Random random = new Random(new SecureRandom().nextLong());
+        return new LogEnv(store, System::currentTimeMillis, System::nanoTime, ResilientObjectStore.Delay.REAL, random,
+                LogSettings.DEFAULT);
+    }
+
+    @Produces
+    @Singleton
+    Catalog catalog(LogEnv env) {
+        return new Catalog(env.store(), env.wallClockMs(), env.random());
+    }
+
+    @Produces
+    @Singleton
+    DataPlane dataPlane(Catalog catalog, LogEnv env) {
+        return new DataPlane(catalog, env);
+    }
+
+    @ConfigProperty(name = "brook.deletion.grace-ms", defaultValue = "10000")
+    long deletionGraceMs;
+
+    @Produces
+    @Singleton
+    Janitor janitor(Catalog catalog, DataPlane data, LogEnv env) {
+        return new Janitor(catalog, data, env.delay(), deletionGraceMs);
+    }
+}

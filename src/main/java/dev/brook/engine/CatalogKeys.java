@@ -1,0 +1,180 @@
+package dev.brook.engine;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The catalog's key families, encoded in one place. Persistent: never renumber.
+ *
+ * <pre>
+ *   basins/{basin}/{version:020}                         a basin's versions (basin names are key-safe)
+ *   streams/{basin}/{encoded stream}/_v/{version:020}    a stream name's versions
+ * </pre>
+ *
+ * Stream names are arbitrary UTF-8, so they are written in lower-case base32hex (RFC 4648 §7, no
+ * padding), which keeps byte order, and cut into segments of {@value #SEGMENT_CHARS} characters
+ * to fit file names; {@code _v} cannot occur in the encoding, so no stream's keys lie among
+ * another's, and key order is name order.
+ */
+public final class CatalogKeys {
+
+    static final int SEGMENT_CHARS = 200;
+    private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuv";
+    private static final Pattern VERSION = Pattern.compile("\\d{20}");
+
+    private CatalogKeys() {}
+
+    // ---------------------------------------------------------------- basins
+
+    public static String basinPrefix() {
+        return "basins/";
+    }
+
+    /** Where a basin's versions live; basin names are already valid key segments. */
+    public static String basinVersions(String basin) {
+        return "basins/" + basin + "/";
+    }
+
+    public static String basinVersion(String basin, long version) {
+        return basinVersions(basin) + pad(version);
+    }
+
+    /** The basin and version of a basin-version key, if it is one. */
+    public static Optional<Versioned> parseBasinVersion(String key) {
+        if (!key.startsWith("basins/")) {
+            return Optional.empty();
+        }
+        String rest = key.substring("basins/".length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || !VERSION.matcher(rest.substring(slash + 1)).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Versioned(rest.substring(0, slash), Long.parseLong(rest.substring(slash + 1))));
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    public static String streamsOf(String basin) {
+        return "streams/" + basin + "/";
+    }
+
+    /** Where a stream name's versions live. */
+    public static String streamVersions(String basin, String stream) {
+        return streamsOf(basin) + segmented(encode(stream)) + "/_v/";
+    }
+
+    public static String streamVersion(String basin, String stream, long version) {
+        return streamVersions(basin, stream) + pad(version);
+    }
+
+    /**
+     * The LIST prefix for stream names starting with {@code namePrefix}: its encoding cut back to whole
+     * 5-byte groups (what later bytes leave unchanged); listings filter the names that do not match.
+     */
+    public static String streamListPrefix(String basin, String namePrefix) {
+        byte[] bytes = namePrefix.getBytes(StandardCharsets.UTF_8);
+        int whole = bytes.length / 5 * 5;
+        String encoded = encode(java.util.Arrays.copyOf(bytes, whole));
+        return streamsOf(basin) + segmentedPrefix(encoded);
+    }
+
+    /** A LIST startAfter above every version key of {@code stream} and below every later name's keys. */
+    public static String afterStream(String basin, String stream) {
+        return streamVersions(basin, stream) + "~";
+    }
+
+    /** The stream name and version of a stream-version key under {@code basin}, if it is one. */
+    public static Optional<Named> parseStreamVersion(String basin, String key) {
+        String prefix = streamsOf(basin);
+        if (!key.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(prefix.length());
+        int marker = rest.lastIndexOf("/_v/");
+        if (marker <= 0 || !VERSION.matcher(rest.substring(marker + 4)).matches()) {
+            return Optional.empty();
+        }
+        Optional<String> name = decode(rest.substring(0, marker).replace("/", ""));
+        return name.map(n -> new Named(n, Long.parseLong(rest.substring(marker + 4))));
+    }
+
+    public record Versioned(String basin, long version) {}
+
+    public record Named(String stream, long version) {}
+
+    // ---------------------------------------------------------------- encoding
+
+    static String encode(String s) {
+        return encode(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String encode(byte[] bytes) {
+        StringBuilder out = new StringBuilder((bytes.length * 8 + 4) / 5);
+        int buffer = 0;
+        int bits = 0;
+        for (byte b : bytes) {
+            buffer = (buffer << 8) | (b & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                out.append(ALPHABET.charAt((buffer >> (bits - 5)) & 31));
+                bits -= 5;
+            }
+        }
+        if (bits > 0) {
+            out.append(ALPHABET.charAt((buffer << (5 - bits)) & 31));
+        }
+        return out.toString();
+    }
+
+    /** The name behind an encoding, or empty when it is not one we wrote (or not valid UTF-8). */
+    static Optional<String> decode(String encoded) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int buffer = 0;
+        int bits = 0;
+        for (int i = 0; i < encoded.length(); i++) {
+            int v = ALPHABET.indexOf(encoded.charAt(i));
+            if (v < 0) {
+                return Optional.empty();
+            }
+            buffer = (buffer << 5) | v;
+            bits += 5;
+            if (bits >= 8) {
+                out.write((buffer >> (bits - 8)) & 0xff);
+                bits -= 8;
+            }
+        }
+        if ((buffer & ((1 << bits) - 1)) != 0 || bits >= 5) {
+            return Optional.empty(); // leftover bits must be the zero padding of a real encoding
+        }
+        byte[] bytes = out.toByteArray();
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String segmented(String encoded) {
+        StringBuilder out = new StringBuilder(encoded.length() + encoded.length() / SEGMENT_CHARS);
+        for (int i = 0; i < encoded.length(); i += SEGMENT_CHARS) {
+            if (i > 0) {
+                out.append('/');
+            }
+            out.append(encoded, i, Math.min(encoded.length(), i + SEGMENT_CHARS));
+        }
+        return out.toString();
+    }
+
+    /** Like {@link #segmented}, ending with '/' when the prefix fills its last segment. */
+    private static String segmentedPrefix(String encoded) {
+        String s = segmented(encoded);
+        return !encoded.isEmpty() && encoded.length() % SEGMENT_CHARS == 0 ? s + "/" : s;
+    }
+
+    private static String pad(long n) {
+        String s = Long.toString(n);
+        return "0".repeat(20 - s.length()) + s;
+    }
+}

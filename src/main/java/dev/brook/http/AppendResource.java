@@ -1,0 +1,59 @@
+package dev.brook.http;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.BatchRules;
+import dev.brook.core.ErrorCode;
+import dev.brook.core.S2Error;
+import dev.brook.engine.DataPlane;
+import dev.brook.log.AppendOutcome;
+import dev.brook.log.LogEnv;
+import io.quarkus.arc.properties.IfBuildProperty;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Unary append (spec §3.3, §6). */
+@Path("/v1/streams/{stream}/records")
+@Consumes(MediaType.WILDCARD)
+@IfBuildProperty(name = "brook.serve.append", stringValue = "true", enableIfMissing = true)
+public class AppendResource {
+
+    @Inject
+    DataPlane data;
+
+    @Inject
+    LogEnv env;
+
+    @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
+    List<String> zones;
+
+    @POST
+    public CompletionStage<Response> append(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                            @HeaderParam("content-type") String contentType, @HeaderParam("s2-format") String format,
+                                            @PathParam("stream") String stream, byte[] body) {
+        String basin = Http.basin(basinHeader, host, zones);
+        Records.stream(stream);
+        RecordJson.Format f = RecordJson.Format.parse(format);
+        if (!MediaTypes.isJson(contentType)) {
+            throw new S2Error(ErrorCode.BAD_JSON, "Expected request with `Content-Type: application/json`");
+        }
+        AppendBatch batch = RecordJson.appendInput(Http.requiredBody(body), f, env.wallClockMs().getAsLong());
+        BatchRules.check(batch).ifPresent(invalid -> {
+            throw S2Error.invalid(invalid.message());
+        });
+        return data.append(basin, stream, batch, false).thenApply(outcome -> {
+            if (outcome instanceof AppendOutcome.Acked a) {
+                return Http.ok(Records.ack(a));
+            }
+            throw Records.failure(basin, stream, outcome);
+        });
+    }
+}

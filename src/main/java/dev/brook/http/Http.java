@@ -1,0 +1,160 @@
+package dev.brook.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brook.core.ErrorCode;
+import dev.brook.core.Limits;
+import dev.brook.core.Names;
+import dev.brook.core.S2Error;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+/** What every resource needs: JSON in and out, S2's validation errors in S2's words. */
+final class Http {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String PROVISION_RESULT = "s2-provision-result";
+    static final String REQUEST_TOKEN = "s2-request-token";
+    static final String BASIN_HEADER = "s2-basin";
+
+    private Http() {}
+
+    static Response json(int status, JsonNode body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(write(body)).build();
+    }
+
+    static Response ok(JsonNode body) {
+        return json(200, body);
+    }
+
+    static String write(JsonNode body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+    }
+
+    /** A JSON document body, or empty for an empty body; syntax errors are bad_json with the parser's message. */
+    static Optional<JsonNode> body(byte[] body) {
+        if (body == null || body.length == 0) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode n = JSON.readTree(body);
+            return n == null || n.isMissingNode() ? Optional.empty() : Optional.of(n);
+        } catch (JacksonException e) {
+            throw new S2Error(ErrorCode.BAD_JSON, e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new S2Error(ErrorCode.BAD_JSON, String.valueOf(e.getMessage()));
+        }
+    }
+
+    static JsonNode requiredBody(byte[] body) {
+        return body(body).orElseThrow(() -> new S2Error(ErrorCode.BAD_JSON, "EOF while parsing a value"));
+    }
+
+    static String rfc3339(long ms) {
+        return Instant.ofEpochMilli(ms).toString();
+    }
+
+    static void putTime(ObjectNode n, String field, OptionalLong ms) {
+        if (ms.isPresent()) {
+            n.put(field, rfc3339(ms.getAsLong()));
+        } else {
+            n.putNull(field);
+        }
+    }
+
+    /** A name from the path: S2 answers bad_path. */
+    static String pathName(String value, Function<String, Optional<String>> rule) {
+        rule.apply(value).ifPresent(problem -> {
+            throw new S2Error(ErrorCode.BAD_PATH, problem);
+        });
+        return value;
+    }
+
+    /** The basin of a basin-scoped request: the {@code s2-basin} header, else the first label of a Host in a basin zone. */
+    static String basin(String header, String host, java.util.List<String> zones) {
+        if (header != null) {
+            Names.basinName(header).ifPresent(problem -> {
+                throw new S2Error(ErrorCode.BAD_HEADER, "Invalid header `s2-basin`: " + problem);
+            });
+            return header;
+        }
+        if (host != null) {
+            String h = host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+            int dot = h.indexOf('.');
+            if (dot > 0 && zones.contains(h.substring(dot + 1)) && Names.basinName(h.substring(0, dot)).isEmpty()) {
+                return h.substring(0, dot);
+            }
+        }
+        throw new S2Error(ErrorCode.BAD_HEADER, "Missing header `s2-basin`");
+    }
+
+    static Optional<String> requestToken(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        Names.requestToken(header).ifPresent(problem -> {
+            throw new S2Error(ErrorCode.BAD_HEADER, "Invalid header `s2-request-token`: " + problem);
+        });
+        return Optional.of(header);
+    }
+
+    /** {@code limit}: default and maximum 1000, 0 meaning 1000 (spec §2.1). */
+    static int limit(String value) {
+        if (value == null) {
+            return Limits.LIST_LIMIT_MAX;
+        }
+        long n = unsignedQuery("limit", value);
+        return n == 0 || n > Limits.LIST_LIMIT_MAX ? Limits.LIST_LIMIT_MAX : (int) n;
+    }
+
+    static long unsignedQuery(String name, String value) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `" + name + "`: expected a non-negative integer, got `"
+                    + value + "`");
+        }
+    }
+
+    static boolean boolQuery(String name, String value) {
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `" + name + "`: expected true or false, got `"
+                    + value + "`");
+        };
+    }
+
+    static String query(String name, String value, Function<String, Optional<String>> rule) {
+        String v = value == null ? "" : value;
+        rule.apply(v).ifPresent(problem -> {
+            throw new S2Error(ErrorCode.BAD_QUERY, problem);
+        });
+        return v;
+    }
+
+    /** A hash of a request's configuration, normalised, for idempotent creates. */
+    static String hash(JsonNode normalised) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(write(normalised).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.brook.http;
+
+import dev.brook.engine.DataPlane;
+import dev.brook.log.ReadOutcome;
+import io.quarkus.arc.properties.IfBuildProperty;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Unary read (spec §3.3, §7.1-§7.3). Waiting at the tail arrives with the sessions work. */
+@Path("/v1/streams/{stream}/records")
+@IfBuildProperty(name = "brook.serve.read", stringValue = "true", enableIfMissing = true)
+public class ReadResource {
+
+    @Inject
+    DataPlane data;
+
+    @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
+    List<String> zones;
+
+    @GET
+    public CompletionStage<Response> read(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                          @HeaderParam("s2-format") String format, @PathParam("stream") String stream,
+                                          @QueryParam("seq_num") String seqNum, @QueryParam("timestamp") String timestamp,
+                                          @QueryParam("tail_offset") String tailOffset, @QueryParam("clamp") String clamp,
+                                          @QueryParam("count") String count, @QueryParam("bytes") String bytes,
+                                          @QueryParam("until") String until, @QueryParam("wait") String wait) {
+        String basin = Http.basin(basinHeader, host, zones);
+        Records.stream(stream);
+        RecordJson.Format f = RecordJson.Format.parse(format);
+        Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);
+        return data.read(basin, stream, q.request(), false).thenApply(outcome -> {
+            if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
+                throw new Records.RangeNotSatisfiable(r.tailSeq(), r.tailTimestamp());
+            }
+            ReadOutcome.Records records = (ReadOutcome.Records) outcome;
+            return Http.ok(RecordJson.readBatch(records.records(), Optional.empty(), f));
+        });
+    }
+}

@@ -1,0 +1,108 @@
+package dev.brook.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brook.core.ErrorCode;
+import dev.brook.core.Limits;
+import dev.brook.core.Names;
+import dev.brook.core.Rejection;
+import dev.brook.core.S2Error;
+import dev.brook.log.AppendOutcome;
+import dev.brook.log.ReadRequest;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** What the record endpoints share: stream names, read requests, and how append outcomes answer. */
+final class Records {
+
+    private Records() {}
+
+    static String stream(String stream) {
+        return Http.pathName(stream, Names::streamName);
+    }
+
+    /** The parsed read query, validated before anything is looked up or auto-created. */
+    record ReadQuery(ReadRequest request, long waitSecs) {}
+
+    static ReadQuery readQuery(String seqNum, String timestamp, String tailOffset, String clamp, String count, String bytes,
+                               String until, String wait) {
+        int starts = (seqNum != null ? 1 : 0) + (timestamp != null ? 1 : 0) + (tailOffset != null ? 1 : 0);
+        ReadRequest.Start start;
+        if (seqNum != null) {
+            start = new ReadRequest.Start.SeqNum(Http.unsignedQuery("seq_num", seqNum));
+        } else if (timestamp != null) {
+            start = new ReadRequest.Start.Timestamp(Http.unsignedQuery("timestamp", timestamp));
+        } else {
+            start = new ReadRequest.Start.TailOffset(tailOffset == null ? 0 : Http.unsignedQuery("tail_offset", tailOffset));
+        }
+        boolean clamped = clamp != null && Http.boolQuery("clamp", clamp);
+        long c = count == null ? Limits.READ_RECORDS_MAX : Math.min(Http.unsignedQuery("count", count), Limits.READ_RECORDS_MAX);
+        long b = bytes == null ? Limits.READ_METERED_BYTES_MAX : Math.min(Http.unsignedQuery("bytes", bytes), Limits.READ_METERED_BYTES_MAX);
+        OptionalLong u = until == null ? OptionalLong.empty() : OptionalLong.of(Http.unsignedQuery("until", until));
+        long w = wait == null ? 0 : Http.unsignedQuery("wait", wait);
+        if (w > 0xffff_ffffL) {
+            throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `wait`: out of range");
+        }
+        if (starts > 1) {
+            throw S2Error.invalid("only one of seq_num, timestamp, or tail_offset can be provided");
+        }
+        if (start instanceof ReadRequest.Start.Timestamp t && u.isPresent() && Long.compareUnsigned(u.getAsLong(), t.timestamp()) <= 0) {
+            throw S2Error.invalid("start `timestamp` exceeds or equal to `until`");
+        }
+        long waitSecs = Math.min(w, Limits.UNARY_READ_WAIT_MS_MAX / 1000);
+        return new ReadQuery(new ReadRequest(start, c, b, u, clamped, waitSecs > 0), waitSecs);
+    }
+
+    static ObjectNode ack(AppendOutcome.Acked a) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.set("start", RecordJson.position(a.range().startSeq(), a.range().startTimestamp()));
+        n.set("end", RecordJson.position(a.range().endSeq(), a.range().endTimestamp()));
+        n.set("tail", RecordJson.position(a.tailSeq(), a.tailTimestamp()));
+        return n;
+    }
+
+    /** Every outcome that is not an ack, as S2 answers it. */
+    static RuntimeException failure(String basin, String stream, AppendOutcome outcome) {
+        if (outcome instanceof AppendOutcome.Rejected r) {
+            Rejection why = r.rejection();
+            if (why instanceof Rejection.SeqNumMismatch m) {
+                return new PreconditionFailed(JsonNodeFactory.instance.objectNode().put("seq_num_mismatch", m.expected()));
+            }
+            if (why instanceof Rejection.FencingTokenMismatch f) {
+                return new PreconditionFailed(JsonNodeFactory.instance.objectNode().put("fencing_token_mismatch", f.current()));
+            }
+            if (why instanceof Rejection.Invalid i) {
+                return S2Error.invalid(i.message());
+            }
+            return S2Error.streamDeletionPending(basin, stream);
+        }
+        AppendOutcome.Failed f = (AppendOutcome.Failed) outcome;
+        return switch (f.failure()) {
+            case OUTCOME_UNKNOWN -> new S2Error(ErrorCode.UNAVAILABLE, "the append may or may not have been written: " + f.message());
+            case CONTENDED -> new S2Error(ErrorCode.HOT_SERVER, "the stream is contended, nothing was written: " + f.message());
+            case UNAVAILABLE -> new S2Error(ErrorCode.UNAVAILABLE, "storage unavailable: " + f.message());
+        };
+    }
+
+    /** A 412 with S2's structured body. */
+    static final class PreconditionFailed extends RuntimeException {
+        final ObjectNode body;
+
+        PreconditionFailed(ObjectNode body) {
+            super(null, null, false, false);
+            this.body = body;
+        }
+    }
+
+    /** A 416 with the tail. */
+    static final class RangeNotSatisfiable extends RuntimeException {
+        final ObjectNode body;
+
+        RangeNotSatisfiable(long seqNum, long timestamp) {
+            super(null, null, false, false);
+            this.body = JsonNodeFactory.instance.objectNode().set("tail", RecordJson.position(seqNum, timestamp));
+        }
+    }
+
+    static final List<String> JSON_TYPES = List.of("application/json");
+}

@@ -1,0 +1,175 @@
+package dev.brook.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brook.core.ErrorCode;
+import dev.brook.core.Names;
+import dev.brook.core.S2Error;
+import dev.brook.core.StreamConfig;
+import dev.brook.core.StreamConfigSpec;
+import dev.brook.engine.Catalog;
+import dev.brook.engine.ConfigJson;
+import dev.brook.engine.DataPlane;
+import dev.brook.engine.Janitor;
+import dev.brook.engine.Lifecycle;
+import dev.brook.engine.Provisioned;
+import dev.brook.engine.StreamRecord;
+import io.quarkus.arc.properties.IfBuildProperty;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Streams (spec §3.2), basin-scoped by the {@code s2-basin} header. */
+@Path("/v1/streams")
+@Consumes(MediaType.WILDCARD)
+@IfBuildProperty(name = "brook.serve.control", stringValue = "true", enableIfMissing = true)
+public class StreamsResource {
+
+    @Inject
+    Catalog catalog;
+
+    @Inject
+    DataPlane data;
+
+    @Inject
+    Janitor janitor;
+
+    @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
+    List<String> zones;
+
+    @GET
+    public CompletionStage<Response> list(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                          @QueryParam("prefix") String prefix, @QueryParam("start_after") String startAfter,
+                                          @QueryParam("limit") String limit) {
+        String basin = Http.basin(basinHeader, host, zones);
+        String p = Http.query("prefix", prefix, Names::streamPrefix);
+        String after = Http.query("start_after", startAfter, Names::streamStartAfter);
+        return catalog.listStreams(basin, p, after, Http.limit(limit)).thenApply(page -> {
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            ArrayNode streams = body.putArray("streams");
+            for (Catalog.StreamRecordNamed s : page.items()) {
+                streams.add(info(s.name(), s.record()));
+                if (s.record().state() == Lifecycle.DELETING) {
+                    janitor.cleanStream(basin, s.name());
+                }
+            }
+            body.put("has_more", page.hasMore());
+            return Http.ok(body);
+        });
+    }
+
+    @POST
+    public CompletionStage<Response> create(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                            @HeaderParam(Http.REQUEST_TOKEN) String requestToken, byte[] body) {
+        String basin = Http.basin(basinHeader, host, zones);
+        Optional<String> token = Http.requestToken(requestToken);
+        JsonNode n = Http.requiredBody(body);
+        JsonNode name = n.get("stream");
+        if (name == null || !name.isTextual()) {
+            throw new S2Error(ErrorCode.BAD_JSON, "missing field `stream`");
+        }
+        Names.streamName(name.asText()).ifPresent(problem -> {
+            throw new S2Error(ErrorCode.BAD_JSON, problem);
+        });
+        StreamConfigSpec spec = ConfigJson.parseSpec(n.get("config"));
+        return catalog.createStream(basin, name.asText(), spec, token, Optional.of(Http.hash(ConfigJson.spec(spec))))
+                .thenApply(p -> provisioned(201, name.asText(), p.value(), p.result()));
+    }
+
+    @GET
+    @Path("{stream}")
+    public CompletionStage<Response> config(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                            @PathParam("stream") String stream) {
+        String basin = Http.basin(basinHeader, host, zones);
+        Http.pathName(stream, Names::streamName);
+        return catalog.streamConfig(basin, stream).thenApply(s -> Http.ok(ConfigJson.streamConfig(s.config())));
+    }
+
+    @PUT
+    @Path("{stream}")
+    public CompletionStage<Response> ensure(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                            @PathParam("stream") String stream, byte[] body) {
+        String basin = Http.basin(basinHeader, host, zones);
+        Http.pathName(stream, Names::streamName);
+        StreamConfigSpec spec = ConfigJson.parseSpec(Http.body(body).orElse(null));
+        return catalog.ensureStream(basin, stream, spec).thenCompose(changed -> applied(changed)
+                .thenApply(x -> provisioned(changed.result() == Provisioned.Result.CREATED ? 201 : 200, stream, changed.now(),
+                        changed.result())));
+    }
+
+    @PATCH
+    @Path("{stream}")
+    public CompletionStage<Response> reconfigure(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                                 @PathParam("stream") String stream, byte[] body) {
+        String basin = Http.basin(basinHeader, host, zones);
+        Http.pathName(stream, Names::streamName);
+        JsonNode patch = Http.requiredBody(body);
+        ConfigJson.reconfigure(StreamConfig.SYSTEM_DEFAULT, patch, StreamConfigSpec.EMPTY); // reject a malformed patch first
+        return catalog.reconfigureStream(basin, stream, (current, defaults) -> ConfigJson.reconfigure(current, patch, defaults))
+                .thenCompose(changed -> applied(changed).thenApply(x -> Http.ok(ConfigJson.streamConfig(changed.now().config()))));
+    }
+
+    /**
+     * A change of timestamping reaches appends through the stream's log before the change is
+     * acknowledged (PROTOCOL-REVIEW finding 12).
+     */
+    private CompletionStage<Void> applied(Catalog.Changed changed) {
+        if (changed.result() == Provisioned.Result.UPDATED && changed.before().isPresent()
+                && !changed.before().get().config().timestamping().equals(changed.now().config().timestamping())) {
+            return data.applyTimestamping(changed.now());
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @DELETE
+    @Path("{stream}")
+    public CompletionStage<Response> delete(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                            @PathParam("stream") String stream) {
+        String basin = Http.basin(basinHeader, host, zones);
+        Http.pathName(stream, Names::streamName);
+        // Marked, then sealed, then answered: no append can be acknowledged after the 202 (DESIGN.md §5.6).
+        return catalog.markStreamDeleting(basin, stream).thenCompose(deleting -> {
+            data.forget(basin, stream);
+            return data.seal(deleting);
+        }).thenApply(x -> {
+            janitor.cleanStream(basin, stream);
+            return Response.accepted().build();
+        });
+    }
+
+    private static Response provisioned(int status, String name, StreamRecord s, Provisioned.Result result) {
+        return Response.fromResponse(Http.json(status, info(name, s)))
+                .header(Http.PROVISION_RESULT, result.name().toLowerCase(Locale.ROOT)).build();
+    }
+
+    static ObjectNode info(String name, StreamRecord s) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("name", name);
+        n.put("created_at", Http.rfc3339(s.createdAtMs()));
+        Http.putTime(n, "deleted_at", s.deletedAtMs());
+        if (s.cipher().isPresent()) {
+            n.put("cipher", s.cipher().get().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        } else {
+            n.putNull("cipher");
+        }
+        return n;
+    }
+}
