@@ -65,6 +65,11 @@ public final class DataPlane {
 
     /** The stream's current active incarnation, creating it when the basin says so. */
     public CompletionStage<StreamRecord> resolve(String basin, String stream, AutoCreate autoCreate) {
+        return resolve(basin, stream, autoCreate, StreamConfigSpec.EMPTY);
+    }
+
+    /** As {@link #resolve(String, String, AutoCreate)}, creating with {@code config} (the {@code s2-stream-config} header). */
+    public CompletionStage<StreamRecord> resolve(String basin, String stream, AutoCreate autoCreate, StreamConfigSpec config) {
         StreamRecord cached = incarnations.get(name(basin, stream));
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
@@ -90,7 +95,7 @@ public final class DataPlane {
                 if (!create) {
                     throw S2Error.streamNotFound(basin, stream);
                 }
-                return catalog.createStream(basin, stream, StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty())
+                return catalog.createStream(basin, stream, config, Optional.empty(), Optional.empty())
                         .handle((p, failure) -> {
                             if (failure == null) {
                                 return CompletableFuture.completedFuture(p.value());
@@ -110,42 +115,44 @@ public final class DataPlane {
         incarnations.remove(name(basin, stream));
     }
 
-    public CompletionStage<AppendOutcome> append(String basin, String stream, AppendBatch batch, boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_APPEND).thenCompose(s -> logOf(s).append(batch).thenCompose(outcome -> {
+    public CompletionStage<AppendOutcome> append(String basin, String stream, AppendBatch batch, StreamConfigSpec autoCreateConfig,
+                                                 boolean retried) {
+        return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig).thenCompose(s -> logOf(s).append(batch).thenCompose(outcome -> {
             if (outcome instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
                 forget(basin, stream);
                 if (retried) {
                     throw S2Error.streamDeletionPending(basin, stream);
                 }
                 // The cached incarnation was deleted; the name may have a new one, or be being deleted.
-                return append(basin, stream, batch, true);
+                return append(basin, stream, batch, autoCreateConfig, true);
             }
             return CompletableFuture.completedFuture(outcome);
         }));
     }
 
-    public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_READ).thenCompose(s -> logOf(s).read(request).thenCompose(outcome -> {
+    public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, StreamConfigSpec autoCreateConfig,
+                                             boolean retried) {
+        return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> logOf(s).read(request).thenCompose(outcome -> {
             if (outcome instanceof ReadOutcome.Sealed) {
                 forget(basin, stream);
                 if (retried) {
                     throw S2Error.streamDeletionPending(basin, stream);
                 }
-                return read(basin, stream, request, true);
+                return read(basin, stream, request, autoCreateConfig, true);
             }
             return CompletableFuture.completedFuture(outcome);
         }));
     }
 
     /** The tail's state, from storage: the next sequence number and the last timestamp. */
-    public CompletionStage<StreamState> checkTail(String basin, String stream, boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_READ).thenCompose(s -> logOf(s).state().thenCompose(state -> {
+    public CompletionStage<StreamState> checkTail(String basin, String stream, StreamConfigSpec autoCreateConfig, boolean retried) {
+        return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> logOf(s).state().thenCompose(state -> {
             if (state.sealed()) {
                 forget(basin, stream);
                 if (retried) {
                     throw S2Error.streamDeletionPending(basin, stream);
                 }
-                return checkTail(basin, stream, true);
+                return checkTail(basin, stream, autoCreateConfig, true);
             }
             return CompletableFuture.completedFuture(state);
         }));

@@ -36,7 +36,7 @@ public class AppendResource {
     List<String> zones;
 
     @POST
-    public CompletionStage<Response> append(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+    public CompletionStage<Response> append(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
                                             @HeaderParam("content-type") String contentType, @HeaderParam("s2-format") String format,
                                             @PathParam("stream") String stream, byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
@@ -49,7 +49,7 @@ public class AppendResource {
         BatchRules.check(batch).ifPresent(invalid -> {
             throw S2Error.invalid(invalid.message());
         });
-        return data.append(basin, stream, batch, false).thenApply(outcome -> {
+        return data.append(basin, stream, batch, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
             if (outcome instanceof AppendOutcome.Acked a) {
                 return Http.ok(Records.ack(a));
             }

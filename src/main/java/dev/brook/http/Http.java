@@ -99,6 +99,18 @@ final class Http {
         throw new S2Error(ErrorCode.BAD_HEADER, "Missing header `s2-basin`");
     }
 
+    /** The {@code s2-stream-config} header: the config a request auto-creates its stream with. */
+    static dev.brook.core.StreamConfigSpec streamConfigHeader(String header) {
+        if (header == null || header.isBlank()) {
+            return dev.brook.core.StreamConfigSpec.EMPTY;
+        }
+        try {
+            return dev.brook.engine.ConfigJson.parseSpec(JSON.readTree(header));
+        } catch (IOException | S2Error e) {
+            throw new S2Error(ErrorCode.BAD_HEADER, "Invalid header `s2-stream-config`: " + e.getMessage());
+        }
+    }
+
     static Optional<String> requestToken(String header) {
         if (header == null) {
             return Optional.empty();

@@ -27,7 +27,7 @@ public class ReadResource {
     List<String> zones;
 
     @GET
-    public CompletionStage<Response> read(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+    public CompletionStage<Response> read(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
                                           @HeaderParam("s2-format") String format, @PathParam("stream") String stream,
                                           @QueryParam("seq_num") String seqNum, @QueryParam("timestamp") String timestamp,
                                           @QueryParam("tail_offset") String tailOffset, @QueryParam("clamp") String clamp,
@@ -37,7 +37,7 @@ public class ReadResource {
         Records.stream(stream);
         RecordJson.Format f = RecordJson.Format.parse(format);
         Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);
-        return data.read(basin, stream, q.request(), false).thenApply(outcome -> {
+        return data.read(basin, stream, q.request(), Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
             if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
                 throw new Records.RangeNotSatisfiable(r.tailSeq(), r.tailTimestamp());
             }

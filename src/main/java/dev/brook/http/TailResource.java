@@ -25,11 +25,11 @@ public class TailResource {
     List<String> zones;
 
     @GET
-    public CompletionStage<Response> tail(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+    public CompletionStage<Response> tail(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
                                           @PathParam("stream") String stream) {
         String basin = Http.basin(basinHeader, host, zones);
         Records.stream(stream);
-        return data.checkTail(basin, stream, false).thenApply(state -> Http.ok(JsonNodeFactory.instance.objectNode()
+        return data.checkTail(basin, stream, Http.streamConfigHeader(streamConfig), false).thenApply(state -> Http.ok(JsonNodeFactory.instance.objectNode()
                 .set("tail", RecordJson.position(state.nextSeq(), state.lastTimestamp()))));
     }
 }
