@@ -36,22 +36,35 @@ public class AppendResource {
     List<String> zones;
 
     @POST
-    public CompletionStage<Response> append(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
-                                            @HeaderParam("content-type") String contentType, @HeaderParam("s2-format") String format,
-                                            @PathParam("stream") String stream, byte[] body) {
+    public CompletionStage<Response> append(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
+                                            @HeaderParam("s2-stream-config") String streamConfig,
+                                            @HeaderParam("content-type") String contentType, @HeaderParam("accept") String accept,
+                                            @HeaderParam("content-encoding") String contentEncoding,
+                                            @HeaderParam("s2-format") String format, @PathParam("stream") String stream, byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
         Records.stream(stream);
-        RecordJson.Format f = RecordJson.Format.parse(format);
-        if (!MediaTypes.isJson(contentType)) {
-            throw new S2Error(ErrorCode.BAD_JSON, "Expected request with `Content-Type: application/json`");
+        if (MediaTypes.isS2s(contentType)) {
+            throw new S2Error(ErrorCode.NOT_IMPLEMENTED, "append sessions (s2s/proto) are not served yet; use unary appends");
         }
-        AppendBatch batch = RecordJson.appendInput(Http.requiredBody(body), f, env.wallClockMs().getAsLong());
+        long arrivalMs = env.wallClockMs().getAsLong();
+        AppendBatch batch;
+        if (MediaTypes.isProtobuf(contentType)) {
+            batch = ProtoCodec.decodeAppendInput(Compression.decodeRequest(contentEncoding, body, ErrorCode.BAD_PROTO), arrivalMs);
+        } else {
+            RecordJson.Format f = RecordJson.Format.parse(format);
+            if (!MediaTypes.isJson(contentType)) {
+                throw new S2Error(ErrorCode.BAD_JSON, "Expected request with `Content-Type: application/json`");
+            }
+            batch = RecordJson.appendInput(Http.requiredBody(Compression.decodeRequest(contentEncoding, body)), f, arrivalMs);
+        }
         BatchRules.check(batch).ifPresent(invalid -> {
             throw S2Error.invalid(invalid.message());
         });
+        boolean protobuf = MediaTypes.isProtobuf(accept);
         return data.append(basin, stream, batch, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
             if (outcome instanceof AppendOutcome.Acked a) {
-                return Http.ok(Records.ack(a));
+                return protobuf ? Http.protobuf(ProtoCodec.encodeAppendAck(a.range().startSeq(), a.range().startTimestamp(),
+                        a.range().endSeq(), a.range().endTimestamp(), a.tailSeq(), a.tailTimestamp())) : Http.ok(Records.ack(a));
             }
             throw Records.failure(basin, stream, outcome);
         });

@@ -30,6 +30,10 @@ final class Http {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(write(body)).build();
     }
 
+    static Response protobuf(byte[] body) {
+        return Response.ok(body, "application/protobuf").build();
+    }
+
     static Response ok(JsonNode body) {
         return json(200, body);
     }

@@ -1,5 +1,6 @@
 package dev.brook.http;
 
+import dev.brook.core.S2Error;
 import dev.brook.engine.DataPlane;
 import dev.brook.log.ReadOutcome;
 import io.quarkus.arc.properties.IfBuildProperty;
@@ -28,7 +29,8 @@ public class ReadResource {
 
     @GET
     public CompletionStage<Response> read(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
-                                          @HeaderParam("s2-format") String format, @PathParam("stream") String stream,
+                                          @HeaderParam("s2-format") String format, @HeaderParam("accept") String accept,
+                                          @HeaderParam("content-type") String contentType, @PathParam("stream") String stream,
                                           @QueryParam("seq_num") String seqNum, @QueryParam("timestamp") String timestamp,
                                           @QueryParam("tail_offset") String tailOffset, @QueryParam("clamp") String clamp,
                                           @QueryParam("count") String count, @QueryParam("bytes") String bytes,
@@ -37,12 +39,17 @@ public class ReadResource {
         Records.stream(stream);
         RecordJson.Format f = RecordJson.Format.parse(format);
         Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);
+        if (MediaTypes.isS2s(contentType) || MediaTypes.isEventStream(accept)) {
+            throw new S2Error(dev.brook.core.ErrorCode.NOT_IMPLEMENTED, "read sessions (SSE, s2s/proto) are not served yet; use unary reads");
+        }
+        boolean protobuf = MediaTypes.isProtobuf(accept);
         return data.read(basin, stream, q.request(), Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
             if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
                 throw new Records.RangeNotSatisfiable(r.tailSeq(), r.tailTimestamp());
             }
             ReadOutcome.Records records = (ReadOutcome.Records) outcome;
-            return Http.ok(RecordJson.readBatch(records.records(), Optional.empty(), f));
+            return protobuf ? Http.protobuf(ProtoCodec.encodeReadBatch(records.records(), Optional.empty()))
+                    : Http.ok(RecordJson.readBatch(records.records(), Optional.empty(), f));
         });
     }
 }

@@ -1,0 +1,41 @@
+package dev.brook.http;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+/**
+ * Compresses unary responses over {@value Compression#RESPONSE_COMPRESSION_MIN_BYTES} bytes with
+ * zstd or gzip when the client accepts it (spec §1.6); event streams and S2S sessions are never
+ * compressed this way.
+ */
+public class ResponseCompression {
+
+    @ServerResponseFilter
+    public void compress(ContainerRequestContext request, ContainerResponseContext response) {
+        Object entity = response.getEntity();
+        byte[] body;
+        if (entity instanceof byte[] b) {
+            body = b;
+        } else if (entity instanceof String s) {
+            body = s.getBytes(StandardCharsets.UTF_8);
+        } else {
+            return;
+        }
+        String type = response.getMediaType() == null ? "" : response.getMediaType().toString();
+        if (body.length <= Compression.RESPONSE_COMPRESSION_MIN_BYTES || MediaTypes.isEventStream(type) || MediaTypes.isS2s(type)
+                || response.getHeaders().containsKey(HttpHeaders.CONTENT_ENCODING)) {
+            return;
+        }
+        Optional<String> encoding = Compression.chooseResponseEncoding(request.getHeaderString(HttpHeaders.ACCEPT_ENCODING));
+        if (encoding.isEmpty()) {
+            return;
+        }
+        response.setEntity(Compression.encode(encoding.get(), body), null, response.getMediaType());
+        response.getHeaders().putSingle(HttpHeaders.CONTENT_ENCODING, encoding.get());
+        response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+    }
+}
