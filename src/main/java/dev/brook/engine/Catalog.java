@@ -79,9 +79,9 @@ public final class Catalog {
 
     public CompletionStage<Page<BasinRecordNamed>> listBasins(String prefix, String startAfter, int limit) {
         String after = startAfter.isEmpty() ? "" : CatalogKeys.basinVersions(startAfter) + "~";
-        NameListing<BasinRecordNamed> listing = new NameListing<>(store, CatalogKeys.basinPrefix() + prefix,
+        NameListing<BasinRecordNamed> listing = new NameListing<>(store, CatalogKeys.basinListPrefix(prefix),
                 key -> CatalogKeys.parseBasinVersion(key).map(v -> new NameListing.Candidate(v.basin(), v.version())),
-                name -> name.startsWith(prefix) && name.compareTo(startAfter) > 0,
+                name -> name.startsWith(prefix) && CatalogKeys.compareNames(name, startAfter) > 0,
                 (name, version) -> basinLog(name).latest().thenApply(r -> r.filter(b -> b.state() != Lifecycle.DELETED)
                         .map(b -> new BasinRecordNamed(name, b))));
         return listing.list(after, limit);
@@ -192,7 +192,7 @@ public final class Catalog {
         String after = startAfter.isEmpty() ? "" : CatalogKeys.afterStream(basin, startAfter);
         NameListing<StreamRecordNamed> listing = new NameListing<>(store, CatalogKeys.streamListPrefix(basin, prefix),
                 key -> CatalogKeys.parseStreamVersion(basin, key).map(v -> new NameListing.Candidate(v.stream(), v.version())),
-                name -> name.startsWith(prefix) && name.compareTo(startAfter) > 0,
+                name -> name.startsWith(prefix) && CatalogKeys.compareNames(name, startAfter) > 0,
                 (name, version) -> streamLog(basin, name).latest().thenApply(r -> r.filter(s -> s.state() != Lifecycle.DELETED)
                         .map(s -> new StreamRecordNamed(name, s))));
         return listing.list(after, limit);

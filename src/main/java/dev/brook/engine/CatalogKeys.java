@@ -9,14 +9,15 @@ import java.util.regex.Pattern;
  * The catalog's key families, encoded in one place. Persistent: never renumber.
  *
  * <pre>
- *   basins/{basin}/{version:020}                         a basin's versions (basin names are key-safe)
- *   streams/{basin}/{encoded stream}/_v/{version:020}    a stream name's versions
+ *   basins/{encoded basin}/{version:020}                   a basin's versions
+ *   streams/{basin}/{encoded stream}/-v/{version:020}      a stream name's versions
  * </pre>
  *
- * Stream names are arbitrary UTF-8, so they are written in lower-case base32hex (RFC 4648 §7, no
- * padding), which keeps byte order, and cut into segments of {@value #SEGMENT_CHARS} characters
- * to fit file names; {@code _v} cannot occur in the encoding, so no stream's keys lie among
- * another's, and key order is name order.
+ * Names are written in lower-case base32hex (RFC 4648 §7, no padding), which keeps byte order, and
+ * stream names are cut into segments of {@value #SEGMENT_CHARS} characters to fit file names. What
+ * follows a name ('/' for basins, the segment {@code -v} for streams) sorts below every character
+ * of the encoding, so a name sorts before every name it is a prefix of, and key order is name
+ * order (raw basin names would not do: '-' sorts below '/').
  */
 public final class CatalogKeys {
 
@@ -32,9 +33,14 @@ public final class CatalogKeys {
         return "basins/";
     }
 
-    /** Where a basin's versions live; basin names are already valid key segments. */
+    /** Where a basin's versions live. */
     public static String basinVersions(String basin) {
-        return "basins/" + basin + "/";
+        return "basins/" + encode(basin) + "/";
+    }
+
+    /** The LIST prefix for basin names starting with {@code namePrefix} (whole 5-byte groups; callers filter). */
+    public static String basinListPrefix(String namePrefix) {
+        return "basins/" + encode(wholeGroups(namePrefix));
     }
 
     public static String basinVersion(String basin, long version) {
@@ -51,7 +57,7 @@ public final class CatalogKeys {
         if (slash <= 0 || !VERSION.matcher(rest.substring(slash + 1)).matches()) {
             return Optional.empty();
         }
-        return Optional.of(new Versioned(rest.substring(0, slash), Long.parseLong(rest.substring(slash + 1))));
+        return decode(rest.substring(0, slash)).map(name -> new Versioned(name, Long.parseLong(rest.substring(slash + 1))));
     }
 
     // ---------------------------------------------------------------- streams
@@ -62,7 +68,7 @@ public final class CatalogKeys {
 
     /** Where a stream name's versions live. */
     public static String streamVersions(String basin, String stream) {
-        return streamsOf(basin) + segmented(encode(stream)) + "/_v/";
+        return streamsOf(basin) + segmented(encode(stream)) + "/-v/";
     }
 
     public static String streamVersion(String basin, String stream, long version) {
@@ -74,10 +80,7 @@ public final class CatalogKeys {
      * 5-byte groups (what later bytes leave unchanged); listings filter the names that do not match.
      */
     public static String streamListPrefix(String basin, String namePrefix) {
-        byte[] bytes = namePrefix.getBytes(StandardCharsets.UTF_8);
-        int whole = bytes.length / 5 * 5;
-        String encoded = encode(java.util.Arrays.copyOf(bytes, whole));
-        return streamsOf(basin) + segmentedPrefix(encoded);
+        return streamsOf(basin) + segmentedPrefix(encode(wholeGroups(namePrefix)));
     }
 
     /** A LIST startAfter above every version key of {@code stream} and below every later name's keys. */
@@ -92,7 +95,7 @@ public final class CatalogKeys {
             return Optional.empty();
         }
         String rest = key.substring(prefix.length());
-        int marker = rest.lastIndexOf("/_v/");
+        int marker = rest.lastIndexOf("/-v/");
         if (marker <= 0 || !VERSION.matcher(rest.substring(marker + 4)).matches()) {
             return Optional.empty();
         }
@@ -105,6 +108,17 @@ public final class CatalogKeys {
     public record Named(String stream, long version) {}
 
     // ---------------------------------------------------------------- encoding
+
+    /** The UTF-8 bytes of {@code s} cut to whole 5-byte groups: their encoding is a prefix of every longer one's. */
+    private static byte[] wholeGroups(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(bytes, bytes.length / 5 * 5);
+    }
+
+    /** Names compared as S2 does: by their UTF-8 bytes, unsigned. */
+    public static int compareNames(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
 
     static String encode(String s) {
         return encode(s.getBytes(StandardCharsets.UTF_8));

@@ -63,9 +63,9 @@ public class BasinsResource {
     }
 
     @POST
-    public CompletionStage<Response> create(@HeaderParam("content-encoding") String contentEncoding, byte[] body,
+    public CompletionStage<Response> create(@HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType, byte[] body,
                                             @HeaderParam(Http.REQUEST_TOKEN) String requestToken) {
-        JsonNode n = Http.requiredBody(Compression.decodeRequest(contentEncoding, body));
+        JsonNode n = Http.requiredBody(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body)));
         JsonNode name = n.get("basin");
         if (name == null || !name.isTextual()) {
             throw new S2Error(ErrorCode.BAD_JSON, "missing field `basin`");
@@ -88,10 +88,10 @@ public class BasinsResource {
 
     @PUT
     @Path("{basin}")
-    public CompletionStage<Response> ensure(@PathParam("basin") String basin, @HeaderParam("content-encoding") String contentEncoding,
+    public CompletionStage<Response> ensure(@PathParam("basin") String basin, @HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType,
                                             byte[] body) {
         Http.pathName(basin, Names::basinName);
-        BasinConfig config = Http.body(Compression.decodeRequest(contentEncoding, body)).map(n -> {
+        BasinConfig config = Http.body(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body))).map(n -> {
             if (!n.isObject()) {
                 throw new S2Error(ErrorCode.BAD_JSON, "expected an object");
             }
@@ -104,9 +104,9 @@ public class BasinsResource {
     @PATCH
     @Path("{basin}")
     public CompletionStage<Response> reconfigure(@PathParam("basin") String basin,
-                                                 @HeaderParam("content-encoding") String contentEncoding, byte[] body) {
+                                                 @HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType, byte[] body) {
         Http.pathName(basin, Names::basinName);
-        JsonNode patch = Http.requiredBody(Compression.decodeRequest(contentEncoding, body));
+        JsonNode patch = Http.requiredBody(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body)));
         ConfigJson.reconfigure(BasinConfig.DEFAULT, patch); // reject a malformed patch before touching anything
         return catalog.reconfigureBasin(basin, current -> ConfigJson.reconfigure(current, patch))
                 .thenApply(b -> Http.ok(ConfigJson.basinConfig(b.config())));

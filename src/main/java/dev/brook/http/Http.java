@@ -61,6 +61,14 @@ final class Http {
         }
     }
 
+    /** S2 reads JSON bodies only with a JSON content type (spec §1.5). */
+    static byte[] jsonBody(String contentType, byte[] body) {
+        if (body != null && body.length > 0 && !MediaTypes.isJson(contentType)) {
+            throw new S2Error(ErrorCode.BAD_JSON, "Expected request with `Content-Type: application/json`");
+        }
+        return body;
+    }
+
     static JsonNode requiredBody(byte[] body) {
         return body(body).orElseThrow(() -> new S2Error(ErrorCode.BAD_JSON, "EOF while parsing a value"));
     }

@@ -79,10 +79,10 @@ public class StreamsResource {
     @POST
     public CompletionStage<Response> create(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
                                             @HeaderParam(Http.REQUEST_TOKEN) String requestToken,
-                                            @HeaderParam("content-encoding") String contentEncoding, byte[] body) {
+                                            @HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType, byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
         Optional<String> token = Http.requestToken(requestToken);
-        JsonNode n = Http.requiredBody(Compression.decodeRequest(contentEncoding, body));
+        JsonNode n = Http.requiredBody(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body)));
         JsonNode name = n.get("stream");
         if (name == null || !name.isTextual()) {
             throw new S2Error(ErrorCode.BAD_JSON, "missing field `stream`");
@@ -107,11 +107,11 @@ public class StreamsResource {
     @PUT
     @Path("{stream}")
     public CompletionStage<Response> ensure(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
-                                            @PathParam("stream") String stream, @HeaderParam("content-encoding") String contentEncoding,
+                                            @PathParam("stream") String stream, @HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType,
                                             byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
         Http.pathName(stream, Names::streamName);
-        StreamConfigSpec spec = ConfigJson.parseSpec(Http.body(Compression.decodeRequest(contentEncoding, body)).orElse(null));
+        StreamConfigSpec spec = ConfigJson.parseSpec(Http.body(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body))).orElse(null));
         return catalog.ensureStream(basin, stream, spec).thenCompose(changed -> applied(changed)
                 .thenApply(x -> provisioned(changed.result() == Provisioned.Result.CREATED ? 201 : 200, stream, changed.now(),
                         changed.result())));
@@ -120,11 +120,11 @@ public class StreamsResource {
     @PATCH
     @Path("{stream}")
     public CompletionStage<Response> reconfigure(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
-                                                 @PathParam("stream") String stream, @HeaderParam("content-encoding") String contentEncoding,
+                                                 @PathParam("stream") String stream, @HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType,
                                             byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
         Http.pathName(stream, Names::streamName);
-        JsonNode patch = Http.requiredBody(Compression.decodeRequest(contentEncoding, body));
+        JsonNode patch = Http.requiredBody(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body)));
         ConfigJson.reconfigure(StreamConfig.SYSTEM_DEFAULT, patch, StreamConfigSpec.EMPTY); // reject a malformed patch first
         return catalog.reconfigureStream(basin, stream, (current, defaults) -> ConfigJson.reconfigure(current, patch, defaults))
                 .thenCompose(changed -> applied(changed).thenApply(x -> Http.ok(ConfigJson.streamConfig(changed.now().config()))));
