@@ -90,11 +90,12 @@ public final class AppendDecision {
         List<SequencedRecord> out = new ArrayList<>(batch.records().size());
         for (AppendRecord r : batch.records()) {
             long ts = chosenTimestamp(timestamping.mode(), r, now);
-            if (!timestamping.uncapped() && ts > now) {
+            // Timestamps are u64 (client ones opaque): compared unsigned.
+            if (!timestamping.uncapped() && Long.compareUnsigned(ts, now) > 0) {
                 ts = now;
             }
             // Timestamps never go backwards along a stream; equal ones are fine.
-            if (ts < max) {
+            if (Long.compareUnsigned(ts, max) < 0) {
                 ts = max;
             } else {
                 max = ts;

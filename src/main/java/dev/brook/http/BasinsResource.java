@@ -27,7 +27,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 
@@ -45,7 +47,8 @@ public class BasinsResource {
 
     @GET
     public CompletionStage<Response> list(@QueryParam("prefix") String prefix, @QueryParam("start_after") String startAfter,
-                                          @QueryParam("limit") String limit) {
+                                          @QueryParam("limit") String limit, @Context UriInfo uri) {
+        Http.rejectEmpty(uri, "limit");
         String p = Http.query("prefix", prefix, Names::basinPrefix);
         String after = Http.query("start_after", startAfter, Names::basinStartAfter);
         return catalog.listBasins(p, after, Http.limit(limit)).thenApply(page -> {

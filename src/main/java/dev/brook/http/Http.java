@@ -19,7 +19,9 @@ import java.util.function.Function;
 /** What every resource needs: JSON in and out, S2's validation errors in S2's words. */
 final class Http {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Rejects content after the document, as S2 does. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     static final String PROVISION_RESULT = "s2-provision-result";
     static final String REQUEST_TOKEN = "s2-request-token";
     static final String BASIN_HEADER = "s2-basin";
@@ -142,16 +144,30 @@ final class Http {
         return n == 0 || n > Limits.LIST_LIMIT_MAX ? Limits.LIST_LIMIT_MAX : (int) n;
     }
 
-    static long unsignedQuery(String name, String value) {
+    /** A u64 query value in a long's bits (empty is not a number). */
+    static long u64Query(String name, String value) {
         try {
-            long n = Long.parseLong(value.trim());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
+            return Long.parseUnsignedLong(value.trim());
         } catch (NumberFormatException e) {
             throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `" + name + "`: expected a non-negative integer, got `"
                     + value + "`");
+        }
+    }
+
+    /** A u64 query value used as a position or a bound: beyond Long.MAX_VALUE is as good as infinite. */
+    static long unsignedQuery(String name, String value) {
+        long n = u64Query(name, value);
+        return n < 0 ? Long.MAX_VALUE : n;
+    }
+
+
+    /** A numeric or boolean query parameter given with an empty value is malformed, not absent. */
+    static void rejectEmpty(jakarta.ws.rs.core.UriInfo uri, String... names) {
+        for (String name : names) {
+            java.util.List<String> values = uri.getQueryParameters().get(name);
+            if (values != null && values.stream().anyMatch(v -> v == null || v.isEmpty())) {
+                throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `" + name + "`: empty value");
+            }
         }
     }
 

@@ -10,7 +10,9 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -34,8 +36,10 @@ public class ReadResource {
                                           @QueryParam("seq_num") String seqNum, @QueryParam("timestamp") String timestamp,
                                           @QueryParam("tail_offset") String tailOffset, @QueryParam("clamp") String clamp,
                                           @QueryParam("count") String count, @QueryParam("bytes") String bytes,
-                                          @QueryParam("until") String until, @QueryParam("wait") String wait) {
+                                          @QueryParam("until") String until, @QueryParam("wait") String wait,
+                                          @Context UriInfo uri) {
         String basin = Http.basin(basinHeader, host, zones);
+        Http.rejectEmpty(uri, "seq_num", "timestamp", "tail_offset", "clamp", "count", "bytes", "until", "wait");
         Records.stream(stream);
         RecordJson.Format f = RecordJson.Format.parse(format);
         Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);

@@ -131,9 +131,18 @@ public final class RecordJson {
 
     public static ObjectNode position(long seqNum, long timestamp) {
         ObjectNode n = JSON.objectNode();
-        n.put("seq_num", seqNum);
-        n.put("timestamp", timestamp);
+        putU64(n, "seq_num", seqNum);
+        putU64(n, "timestamp", timestamp);
         return n;
+    }
+
+    /** A u64 held in a long's bits. */
+    static void putU64(ObjectNode n, String field, long value) {
+        if (value >= 0) {
+            n.put(field, value);
+        } else {
+            n.put(field, new java.math.BigInteger(Long.toUnsignedString(value)));
+        }
     }
 
     /** A ReadBatch: {@code records} always; {@code tail} only when given (live reads). */
@@ -142,8 +151,8 @@ public final class RecordJson {
         ArrayNode array = n.putArray("records");
         for (SequencedRecord r : records) {
             ObjectNode o = array.addObject();
-            o.put("seq_num", r.seqNum());
-            o.put("timestamp", r.timestamp());
+            putU64(o, "seq_num", r.seqNum());
+            putU64(o, "timestamp", r.timestamp());
             if (!r.headers().isEmpty()) {
                 ArrayNode hs = o.putArray("headers");
                 for (Header h : r.headers()) {
@@ -170,11 +179,16 @@ public final class RecordJson {
         }
     }
 
+    /** A u64 (up to 2^64 - 1), returned in a long's bits. */
     private static long unsigned(JsonNode n, String field) {
-        if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
-            throw badJson(field + ": expected a non-negative integer");
+        if (!n.isIntegralNumber()) {
+            throw badJson(field + ": expected an unsigned 64-bit integer");
         }
-        return n.asLong();
+        java.math.BigInteger v = n.bigIntegerValue();
+        if (v.signum() < 0 || v.bitLength() > 64) {
+            throw badJson(field + ": expected an unsigned 64-bit integer");
+        }
+        return v.longValue();
     }
 
     private static S2Error badJson(String message) {

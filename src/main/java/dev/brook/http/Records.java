@@ -31,14 +31,14 @@ final class Records {
         if (seqNum != null) {
             start = new ReadRequest.Start.SeqNum(Http.unsignedQuery("seq_num", seqNum));
         } else if (timestamp != null) {
-            start = new ReadRequest.Start.Timestamp(Http.unsignedQuery("timestamp", timestamp));
+            start = new ReadRequest.Start.Timestamp(Http.u64Query("timestamp", timestamp));
         } else {
             start = new ReadRequest.Start.TailOffset(tailOffset == null ? 0 : Http.unsignedQuery("tail_offset", tailOffset));
         }
         boolean clamped = clamp != null && Http.boolQuery("clamp", clamp);
         long c = count == null ? Limits.READ_RECORDS_MAX : Math.min(Http.unsignedQuery("count", count), Limits.READ_RECORDS_MAX);
         long b = bytes == null ? Limits.READ_METERED_BYTES_MAX : Math.min(Http.unsignedQuery("bytes", bytes), Limits.READ_METERED_BYTES_MAX);
-        OptionalLong u = until == null ? OptionalLong.empty() : OptionalLong.of(Http.unsignedQuery("until", until));
+        OptionalLong u = until == null ? OptionalLong.empty() : OptionalLong.of(Http.u64Query("until", until));
         long w = wait == null ? 0 : Http.unsignedQuery("wait", wait);
         if (w > 0xffff_ffffL) {
             throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `wait`: out of range");

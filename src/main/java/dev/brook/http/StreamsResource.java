@@ -29,7 +29,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -58,7 +60,8 @@ public class StreamsResource {
     @GET
     public CompletionStage<Response> list(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
                                           @QueryParam("prefix") String prefix, @QueryParam("start_after") String startAfter,
-                                          @QueryParam("limit") String limit) {
+                                          @QueryParam("limit") String limit, @Context UriInfo uri) {
+        Http.rejectEmpty(uri, "limit");
         String basin = Http.basin(basinHeader, host, zones);
         String p = Http.query("prefix", prefix, Names::streamPrefix);
         String after = Http.query("start_after", startAfter, Names::streamStartAfter);
