@@ -29,7 +29,11 @@ final class Committer {
 
     /** What can be submitted: a client batch, or a change of state without records. */
     sealed interface Item {
-        record Batch(AppendBatch batch) implements Item {}
+        /**
+         * {@code seal} transforms each accepted record as it goes into the commit (encryption at rest);
+         * the decision and the acknowledgement see the records as sent.
+         */
+        record Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal) implements Item {}
 
         /** A zero-record commit: {@code change} maps the tail's state to the new one (same sequence numbers). */
         record Control(String what, UnaryOperator<StreamState> change) implements Item {}
@@ -222,10 +226,13 @@ final class Committer {
             Fold fold = AppendDecision.decide(base, batches);
             verdicts.addAll(fold.verdicts());
             after = fold.after();
-            for (Verdict v : fold.verdicts()) {
-                if (v instanceof Verdict.Accepted a) {
+            for (int i = 0; i < fold.verdicts().size(); i++) {
+                if (fold.verdicts().get(i) instanceof Verdict.Accepted a) {
+                    UnaryOperator<SequencedRecord> seal = ((Item.Batch) group.get(i).item()).seal();
                     sizes.add(a.records().size());
-                    records.addAll(a.records());
+                    for (SequencedRecord r : a.records()) {
+                        records.add(seal.apply(r));
+                    }
                 }
             }
             if (records.isEmpty()) {

@@ -28,7 +28,10 @@ final class Reader {
     private final LogSettings settings;
     private final java.util.function.LongSupplier nanoClock;
 
-    Reader(Chain chain, LogEnv env) {
+    private final java.util.function.ToLongFunction<SequencedRecord> meter;
+
+    Reader(Chain chain, LogEnv env, java.util.function.ToLongFunction<SequencedRecord> meter) {
+        this.meter = meter;
         this.chain = chain;
         this.store = env.store();
         this.keys = chain.keys();
@@ -136,12 +139,13 @@ final class Reader {
                     if (r.seqNum() < from) {
                         continue;
                     }
-                    if (out.size() + 1 > request.count() || bytes[0] + r.meteredBytes() > request.bytes()
+                    long size = meter.applyAsLong(r);
+                    if (out.size() + 1 > request.count() || bytes[0] + size > request.bytes()
                             || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
                         return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
                     }
                     out.add(r);
-                    bytes[0] += r.meteredBytes();
+                    bytes[0] += size;
                 }
                 if (!key.isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
                     return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));

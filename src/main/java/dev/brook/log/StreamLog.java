@@ -1,8 +1,10 @@
 package dev.brook.log;
 
 import dev.brook.core.AppendBatch;
+import dev.brook.core.SequencedRecord;
 import dev.brook.core.StreamState;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -21,11 +23,19 @@ public final class StreamLog {
      * @param genesis the state of the stream before its first commit (its configuration at creation)
      */
     public StreamLog(LogEnv env, String sid, StreamState genesis) {
+        this(env, sid, genesis, SequencedRecord::meteredBytes);
+    }
+
+    /**
+     * @param meter the metered size of a stored record as reads bound it (an encrypted record counts
+     *              as its plaintext)
+     */
+    public StreamLog(LogEnv env, String sid, StreamState genesis, ToLongFunction<SequencedRecord> meter) {
         LogKeys keys = new LogKeys(sid);
         Floors floors = new Floors(env.store(), keys, env.settings(), env.nanoClock());
         this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis, env.nanoClock());
         this.committer = new Committer(chain, env);
-        this.reader = new Reader(chain, env);
+        this.reader = new Reader(chain, env, meter);
         this.trimmer = new Trimmer(chain, reader, env);
     }
 
@@ -34,7 +44,12 @@ public final class StreamLog {
     }
 
     public CompletionStage<AppendOutcome> append(AppendBatch batch) {
-        return committer.submit(new Committer.Item.Batch(batch));
+        return append(batch, UnaryOperator.identity());
+    }
+
+    /** An append whose accepted records are stored as {@code seal} makes them (encryption at rest). */
+    public CompletionStage<AppendOutcome> append(AppendBatch batch, UnaryOperator<SequencedRecord> seal) {
+        return committer.submit(new Committer.Item.Batch(batch, seal));
     }
 
     /** A zero-record commit changing the state (reconfiguration, seal); {@code change} keeps positions. */
