@@ -54,6 +54,10 @@ class GroupCommitTest {
             gates.clear();
             open.forEach(g -> g.complete(null));
         }
+
+        synchronized int held() {
+            return gates.size();
+        }
     }
 
     private static AppendBatch batch(int n) {

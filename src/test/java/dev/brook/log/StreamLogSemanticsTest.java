@@ -786,40 +786,10 @@ class StreamLogSemanticsTest {
 
     // ---------------------------------------------------------------- group commit
 
-    /** Holds every commit PUT until released, and counts them (as GroupCommitTest's). */
-    static final class HeldStore extends ForwardingStore {
-        final List<CompletableFuture<Void>> gates = new ArrayList<>();
-        int commitPuts;
-
-        HeldStore() {
-            super(new MemoryObjectStore(() -> 0));
-        }
-
-        @Override
-        public synchronized CompletionStage<PutOutcome> putIfAbsent(String key, byte[] body, Map<String, String> metadata) {
-            if (!key.contains("/c/")) {
-                return super.putIfAbsent(key, body, metadata);
-            }
-            commitPuts++;
-            CompletableFuture<Void> gate = new CompletableFuture<>();
-            gates.add(gate);
-            return gate.thenCompose(x -> super.putIfAbsent(key, body, metadata));
-        }
-
-        synchronized void releaseAll() {
-            List<CompletableFuture<Void>> open = new ArrayList<>(gates);
-            gates.clear();
-            open.forEach(g -> g.complete(null));
-        }
-
-        synchronized int held() {
-            return gates.size();
-        }
-    }
 
     @Test
     void aSecondBatchWithTheSameMatchSeqNumIsRejectedOnlyAfterTheFirstIsDurable() {
-        HeldStore store = new HeldStore();
+        GroupCommitTest.HeldStore store = new GroupCommitTest.HeldStore();
         StreamLog log = log(store, GENESIS, LogSettings.DEFAULT);
         CompletableFuture<AppendOutcome> first = log.append(matching(0, rec("first"))).toCompletableFuture();
         assertEquals(1, store.held(), "the first commit is in flight");
@@ -839,7 +809,7 @@ class StreamLogSemanticsTest {
 
     @Test
     void batchesQueuedTogetherAreDecidedInOrderAndAnsweredAfterTheirCommit() {
-        HeldStore store = new HeldStore();
+        GroupCommitTest.HeldStore store = new GroupCommitTest.HeldStore();
         StreamLog log = log(store, GENESIS, LogSettings.DEFAULT);
         CompletableFuture<AppendOutcome> inFlight = log.append(batch(rec("x"))).toCompletableFuture();
         CompletableFuture<AppendOutcome> b = log.append(matching(1, rec("b1"), rec("b2"))).toCompletableFuture();
