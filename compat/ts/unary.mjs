@@ -156,6 +156,24 @@ await step("auto-create on read (basin option)", async () => {
   assert.equal(tail.tail.seqNum, 0);
 });
 
+await step("an encrypted stream (aegis-256): the key is required and the records come back", async () => {
+  const secretBasinName = `${basinName}-x`;
+  await s2.basins.create({ basin: secretBasinName, config: { streamCipher: "aegis-256" } });
+  const secretBasin = s2.basin(secretBasinName);
+  await secretBasin.streams.create({ stream: "vault" });
+  const key = new Uint8Array(32).fill(7);
+  const vault = secretBasin.stream("vault", { forceTransport: "fetch" }).withEncryptionKey(key);
+  await vault.append(AppendInput.create([AppendRecord.string({ body: "secret", headers: [["who", "me"]] })]));
+  const batch = await vault.read({ start: { from: { seqNum: 0 } } });
+  assert.deepEqual(batch.records.map((r) => r.body), ["secret"]);
+  assert.deepEqual(batch.records[0].headers, [["who", "me"]]);
+  await rejects(secretBasin.stream("vault", { forceTransport: "fetch" }).read({ start: { from: { seqNum: 0 } } }), S2Error,
+    (e) => assert.equal(e.status, 400));
+  await rejects(secretBasin.stream("vault", { forceTransport: "fetch" }).withEncryptionKey(new Uint8Array(32).fill(8))
+    .read({ start: { from: { seqNum: 0 } } }), S2Error, (e) => assert.equal(e.code, "decryption_failed"));
+  await s2.basins.delete({ basin: secretBasinName });
+});
+
 // ---------------------------------------------------------------- deletion
 await step("streams.delete then data operations answer 409", async () => {
   await basin.streams.delete({ stream: "events" });

@@ -12,7 +12,12 @@ import dev.brook.log.ReadOutcome;
 import dev.brook.log.ReadRequest;
 import dev.brook.log.StreamLog;
 import dev.brook.store.StoreException;
+import dev.brook.core.SequencedRecord;
+import dev.brook.engine.crypto.RecordCipher;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +58,9 @@ public final class DataPlane {
             if (log == null) {
                 // Every instance must start from the same state: the creation's timestamping at config
                 // version 0; later changes reach the log as control commits.
-                log = new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()));
+                log = s.cipher().isPresent()
+                        ? new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()), DataPlane::encryptedMeteredBytes)
+                        : new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()));
                 logs.put(s.sid(), log);
                 if (logs.size() > LOGS_CACHED_MAX) {
                     logs.remove(logs.keySet().iterator().next());
@@ -115,33 +122,103 @@ public final class DataPlane {
         incarnations.remove(name(basin, stream));
     }
 
-    public CompletionStage<AppendOutcome> append(String basin, String stream, AppendBatch batch, StreamConfigSpec autoCreateConfig,
-                                                 boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig).thenCompose(s -> logOf(s).append(batch).thenCompose(outcome -> {
+    public CompletionStage<AppendOutcome> append(String basin, String stream, AppendBatch batch, Optional<byte[]> key,
+                                                 StreamConfigSpec autoCreateConfig, boolean retried) {
+        return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig).thenCompose(s -> logOf(s).append(batch, sealer(s, key))
+                .thenCompose(outcome -> {
             if (outcome instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
                 forget(basin, stream);
                 if (retried) {
                     throw S2Error.streamDeletionPending(basin, stream);
                 }
                 // The cached incarnation was deleted; the name may have a new one, or be being deleted.
-                return append(basin, stream, batch, autoCreateConfig, true);
+                return append(basin, stream, batch, key, autoCreateConfig, true);
             }
             return CompletableFuture.completedFuture(outcome);
         }));
     }
 
-    public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, StreamConfigSpec autoCreateConfig,
-                                             boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> logOf(s).read(request).thenCompose(outcome -> {
+    public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, Optional<byte[]> key,
+                                             StreamConfigSpec autoCreateConfig, boolean retried) {
+        return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> {
+            Optional<RecordCipher> cipher = cipher(s, key);
+            return logOf(s).read(request).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
+                    : new ReadOutcome.Records(open(s, cipher.get(), r.records()), r.tailSeq(), r.tailTimestamp()));
+        }).thenCompose(outcome -> {
             if (outcome instanceof ReadOutcome.Sealed) {
                 forget(basin, stream);
                 if (retried) {
                     throw S2Error.streamDeletionPending(basin, stream);
                 }
-                return read(basin, stream, request, autoCreateConfig, true);
+                return read(basin, stream, request, key, autoCreateConfig, true);
             }
             return CompletableFuture.completedFuture(outcome);
-        }));
+        });
+    }
+
+    // ---------------------------------------------------------------- encryption at rest
+
+    /**
+     * The cipher of an encrypted stream with the request's key, checked before anything is read or
+     * written (spec §4.3); empty for a plaintext stream, whatever key was sent.
+     */
+    public static Optional<RecordCipher> cipher(StreamRecord s, Optional<byte[]> key) {
+        if (s.cipher().isEmpty()) {
+            return Optional.empty();
+        }
+        String name = s.cipher().get().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        byte[] k = key.orElseThrow(() -> new S2Error(dev.brook.core.ErrorCode.BAD_HEADER,
+                "missing encryption key for stream cipher '" + name + "'"));
+        return Optional.of(RecordCipher.of(RecordCipher.Algorithm.of(s.cipher().get()), k));
+    }
+
+    /** Stores every record but commands encrypted, bound to its stream and position. */
+    private UnaryOperator<SequencedRecord> sealer(StreamRecord s, Optional<byte[]> key) {
+        Optional<RecordCipher> cipher = cipher(s, key);
+        if (cipher.isEmpty()) {
+            return UnaryOperator.identity();
+        }
+        return r -> isCommand(r) ? r : new SequencedRecord(r.seqNum(), r.timestamp(), List.of(),
+                cipher.get().seal(aad(s.sid(), r.seqNum()), r.headers(), r.body(), env.random()));
+    }
+
+    private static List<SequencedRecord> open(StreamRecord s, RecordCipher cipher, List<SequencedRecord> stored) {
+        List<SequencedRecord> out = new ArrayList<>(stored.size());
+        for (SequencedRecord r : stored) {
+            if (isCommand(r)) {
+                out.add(r);
+                continue;
+            }
+            try {
+                RecordCipher.Opened o = cipher.open(aad(s.sid(), r.seqNum()), r.body());
+                out.add(new SequencedRecord(r.seqNum(), r.timestamp(), o.headers(), o.body()));
+            } catch (RecordCipher.DecryptionFailed e) {
+                throw new S2Error(dev.brook.core.ErrorCode.DECRYPTION_FAILED, "record decryption failed");
+            }
+        }
+        return out;
+    }
+
+    /** Reads bound an encrypted record by its plaintext size, which its envelope carries in clear. */
+    private static long encryptedMeteredBytes(SequencedRecord r) {
+        if (isCommand(r)) {
+            return r.meteredBytes();
+        }
+        try {
+            return RecordCipher.plaintextMeteredBytes(r.body());
+        } catch (RecordCipher.DecryptionFailed e) {
+            return r.meteredBytes();
+        }
+    }
+
+    private static boolean isCommand(SequencedRecord r) {
+        return r.headers().size() == 1 && r.headers().get(0).name().length == 0;
+    }
+
+    /** Associated data: the stream incarnation and the position, so a record cannot be moved and still open. */
+    private static byte[] aad(String sid, long seqNum) {
+        byte[] id = sid.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return java.nio.ByteBuffer.allocate(id.length + 8).put(id).putLong(seqNum).array();
     }
 
     /** The tail's state, from storage: the next sequence number and the last timestamp. */

@@ -40,9 +40,11 @@ public class AppendResource {
                                             @HeaderParam("s2-stream-config") String streamConfig,
                                             @HeaderParam("content-type") String contentType, @HeaderParam("accept") String accept,
                                             @HeaderParam("content-encoding") String contentEncoding,
+                                            @HeaderParam("s2-encryption-key") String encryptionKey,
                                             @HeaderParam("s2-format") String format, @PathParam("stream") String stream, byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
         Records.stream(stream);
+        java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);
         if (MediaTypes.isS2s(contentType)) {
             throw new S2Error(ErrorCode.NOT_IMPLEMENTED, "append sessions (s2s/proto) are not served yet; use unary appends");
         }
@@ -61,7 +63,7 @@ public class AppendResource {
             throw S2Error.invalid(invalid.message());
         });
         boolean protobuf = MediaTypes.isProtobuf(accept);
-        return data.append(basin, stream, batch, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
+        return data.append(basin, stream, batch, key, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
             if (outcome instanceof AppendOutcome.Acked a) {
                 return protobuf ? Http.protobuf(ProtoCodec.encodeAppendAck(a.range().startSeq(), a.range().startTimestamp(),
                         a.range().endSeq(), a.range().endTimestamp(), a.tailSeq(), a.tailTimestamp())) : Http.ok(Records.ack(a));

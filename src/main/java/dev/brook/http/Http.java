@@ -125,6 +125,18 @@ final class Http {
         }
     }
 
+    /** The {@code s2-encryption-key} header: base64 of 32 bytes, or absent. */
+    static Optional<byte[]> encryptionKey(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dev.brook.engine.crypto.RecordCipher.parseKey(header));
+        } catch (IllegalArgumentException e) {
+            throw new S2Error(ErrorCode.BAD_HEADER, "Invalid header `s2-encryption-key`: " + e.getMessage());
+        }
+    }
+
     static Optional<String> requestToken(String header) {
         if (header == null) {
             return Optional.empty();

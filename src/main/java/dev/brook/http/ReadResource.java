@@ -32,7 +32,8 @@ public class ReadResource {
     @GET
     public CompletionStage<Response> read(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
                                           @HeaderParam("s2-format") String format, @HeaderParam("accept") String accept,
-                                          @HeaderParam("content-type") String contentType, @PathParam("stream") String stream,
+                                          @HeaderParam("content-type") String contentType,
+                                          @HeaderParam("s2-encryption-key") String encryptionKey, @PathParam("stream") String stream,
                                           @QueryParam("seq_num") String seqNum, @QueryParam("timestamp") String timestamp,
                                           @QueryParam("tail_offset") String tailOffset, @QueryParam("clamp") String clamp,
                                           @QueryParam("count") String count, @QueryParam("bytes") String bytes,
@@ -43,11 +44,16 @@ public class ReadResource {
         Records.stream(stream);
         RecordJson.Format f = RecordJson.Format.parse(format);
         Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);
+        java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);
         if (MediaTypes.isS2s(contentType) || MediaTypes.isEventStream(accept)) {
-            throw new S2Error(dev.brook.core.ErrorCode.NOT_IMPLEMENTED, "read sessions (SSE, s2s/proto) are not served yet; use unary reads");
+            // The pre-flight checks (the stream, its key) answer as a session would, then: not served yet.
+            return data.resolve(basin, stream, DataPlane.AutoCreate.ON_READ, Http.streamConfigHeader(streamConfig)).thenApply(s -> {
+                DataPlane.cipher(s, key);
+                throw new S2Error(dev.brook.core.ErrorCode.NOT_IMPLEMENTED, "read sessions (SSE, s2s/proto) are not served yet; use unary reads");
+            });
         }
         boolean protobuf = MediaTypes.isProtobuf(accept);
-        return data.read(basin, stream, q.request(), Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
+        return data.read(basin, stream, q.request(), key, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
             if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
                 throw new Records.RangeNotSatisfiable(r.tailSeq(), r.tailTimestamp());
             }

@@ -103,7 +103,6 @@ class AppendConformanceTest {
     }
 
     @Test
-    @Disabled("NOT BUILT: encryption (s2-encryption-key, stream ciphers)")
     // "Fencing (plaintext & encrypted; ...)" — the encrypted variant: the same sequence on an aegis-256 stream with a key.
     void fencingOnEncryptedStream() {
         String basin = newBasin("c-fence-enc", "{\"stream_cipher\":\"aegis-256\"}");

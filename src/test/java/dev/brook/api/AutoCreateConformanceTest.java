@@ -59,7 +59,6 @@ class AutoCreateConformanceTest {
     }
 
     @Test
-    @Disabled("NOT BUILT: encryption (s2-encryption-key, stream ciphers)")
     // "Same with basin cipher aegis-256 → auto-created stream has cipher aegis-256; encrypted read returns the body."
     void appendCreatesEncryptedStreamWithBasinCipher() {
         String basin = newBasin("d-on-append-enc", "{\"create_stream_on_append\":true,\"stream_cipher\":\"aegis-256\"}");

@@ -99,7 +99,6 @@ class ReadConformanceTest {
     }
 
     @Test
-    @Disabled("NOT BUILT: encryption (s2-encryption-key, stream ciphers)")
     // "Encrypted stream round trip with key."
     void encryptedRoundTrip() {
         String basin = newBasin("f-enc", "{\"stream_cipher\":\"aegis-256\"}");

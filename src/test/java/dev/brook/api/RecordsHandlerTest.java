@@ -33,7 +33,6 @@ class RecordsHandlerTest {
     private static final String AEGIS = "{\"stream_cipher\":\"aegis-256\"}";
 
     @Test
-    @Disabled("NOT BUILT: protobuf bodies (application/protobuf) and encryption (s2-encryption-key)")
     // "Protobuf unary append (Content-Type/Accept `application/protobuf`) with key to aegis-256 stream → 200, protobuf ack
     // `end.seq_num = 1`; data stored encrypted and readable with key."
     void protobufAppendWithKeyToEncryptedStream() {
@@ -69,7 +68,6 @@ class RecordsHandlerTest {
     }
 
     @Test
-    @Disabled("NOT BUILT: encryption (s2-encryption-key, stream ciphers)")
     // "Unary read with wrong key → 400 `decryption_failed` ("record decryption failed")."
     void unaryReadWithWrongKeyIsDecryptionFailed() {
         String basin = newBasin("h-wrong-key", AEGIS);
@@ -80,7 +78,6 @@ class RecordsHandlerTest {
     }
 
     @Test
-    @Disabled("NOT BUILT: SSE read sessions and encryption")
     // "SSE read (`Accept: text/event-stream`) of encrypted stream without key → 400 JSON `bad_header` containing
     // "missing encryption key" (before any stream starts)."
     void sseReadWithoutKeyIsBadHeader() {
@@ -93,7 +90,6 @@ class RecordsHandlerTest {
     }
 
     @Test
-    @Disabled("NOT BUILT: S2S read sessions and encryption")
     // "S2S read (`Content-Type: s2s/proto`) without key → same 400 `bad_header` JSON."
     void s2sReadWithoutKeyIsBadHeader() {
         String basin = newBasin("h-s2s-nokey", AEGIS);
