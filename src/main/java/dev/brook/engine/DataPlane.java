@@ -41,6 +41,10 @@ public final class DataPlane {
     private final LogEnv env;
     private final Map<String, StreamRecord> incarnations = new ConcurrentHashMap<>();
     private final Map<String, StreamLog> logs = new LinkedHashMap<>(256, 0.75f, true);
+    private final Map<String, TailWatch> watches = new LinkedHashMap<>(256, 0.75f, true);
+
+    /** Rounds of "woken, but nothing for this reader yet" one long poll may go through. */
+    static final int WAIT_ROUNDS_MAX = 1_000;
 
     public DataPlane(Catalog catalog, LogEnv env) {
         this.catalog = catalog;
@@ -68,6 +72,64 @@ public final class DataPlane {
             }
             return log;
         }
+    }
+
+    /** The watch over an incarnation's tail; one per incarnation and process, shared by every waiting reader. */
+    public TailWatch watchOf(StreamRecord s) {
+        StreamLog log = logOf(s);
+        synchronized (watches) {
+            TailWatch watch = watches.get(s.sid());
+            if (watch == null) {
+                watch = new TailWatch(log, env.delay());
+                watches.put(s.sid(), watch);
+                if (watches.size() > LOGS_CACHED_MAX) {
+                    watches.remove(watches.keySet().iterator().next());
+                }
+            }
+            return watch;
+        }
+    }
+
+    /** A read's outcome, and whether its records came from waiting at the live tail. */
+    public record ReadResult(ReadOutcome outcome, boolean live) {}
+
+    /**
+     * A read that, when nothing is stored after its start, waits up to {@code waitMs} for records to
+     * arrive and returns as soon as some do (spec §7.3 long poll).
+     */
+    public CompletionStage<ReadResult> read(String basin, String stream, ReadRequest request, long waitMs, Optional<byte[]> key,
+                                            StreamConfigSpec autoCreateConfig) {
+        long deadline = env.wallClockMs().getAsLong() + waitMs;
+        return read(basin, stream, request, key, autoCreateConfig, false).thenCompose(o -> {
+            if (waitMs <= 0 || !(o instanceof ReadOutcome.Records r) || !r.records().isEmpty() || !r.atTail()) {
+                return CompletableFuture.completedFuture(new ReadResult(o, false));
+            }
+            ReadRequest from = new ReadRequest(new ReadRequest.Start.SeqNum(r.startSeq()), request.count(), request.bytes(),
+                    request.until(), false, true);
+            return waitFor(basin, stream, from, r, deadline, key, 0);
+        });
+    }
+
+    private CompletionStage<ReadResult> waitFor(String basin, String stream, ReadRequest from, ReadOutcome.Records last, long deadline,
+                                                Optional<byte[]> key, int round) {
+        long remaining = deadline - env.wallClockMs().getAsLong();
+        if (remaining <= 0 || round >= WAIT_ROUNDS_MAX) {
+            return CompletableFuture.completedFuture(new ReadResult(last, false));
+        }
+        long seq = ((ReadRequest.Start.SeqNum) from.start()).seqNum();
+        return resolve(basin, stream, AutoCreate.NEVER)
+                .thenCompose(s -> watchOf(s).awaitBeyond(seq, remaining))
+                .thenCompose(woken -> {
+                    if (!woken) {
+                        return CompletableFuture.completedFuture(new ReadResult(last, false));
+                    }
+                    return read(basin, stream, from, key, StreamConfigSpec.EMPTY, false).thenCompose(o -> {
+                        if (o instanceof ReadOutcome.Records r && r.records().isEmpty() && r.atTail()) {
+                            return waitFor(basin, stream, from, r, deadline, key, round + 1);
+                        }
+                        return CompletableFuture.completedFuture(new ReadResult(o, o instanceof ReadOutcome.Records));
+                    });
+                });
     }
 
     /** The stream's current active incarnation, creating it when the basin says so. */
@@ -143,7 +205,7 @@ public final class DataPlane {
         return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> {
             Optional<RecordCipher> cipher = cipher(s, key);
             return logOf(s).read(request).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
-                    : new ReadOutcome.Records(open(s, cipher.get(), r.records()), r.tailSeq(), r.tailTimestamp()));
+                    : new ReadOutcome.Records(open(s, cipher.get(), r.records()), r.tailSeq(), r.tailTimestamp(), r.startSeq()));
         }).thenCompose(outcome -> {
             if (outcome instanceof ReadOutcome.Sealed) {
                 forget(basin, stream);

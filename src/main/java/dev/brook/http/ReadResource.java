@@ -53,13 +53,16 @@ public class ReadResource {
             });
         }
         boolean protobuf = MediaTypes.isProtobuf(accept);
-        return data.read(basin, stream, q.request(), key, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
+        return data.read(basin, stream, q.request(), q.waitSecs() * 1000, key, Http.streamConfigHeader(streamConfig)).thenApply(result -> {
+            ReadOutcome outcome = result.outcome();
             if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
                 throw new Records.RangeNotSatisfiable(r.tailSeq(), r.tailTimestamp());
             }
             ReadOutcome.Records records = (ReadOutcome.Records) outcome;
-            return protobuf ? Http.protobuf(ProtoCodec.encodeReadBatch(records.records(), Optional.empty()))
-                    : Http.ok(RecordJson.readBatch(records.records(), Optional.empty(), f));
+            // The tail goes with records that came from the live tail (spec §7.3), not with catch-up.
+            Optional<long[]> tail = result.live() ? Optional.of(new long[]{records.tailSeq(), records.tailTimestamp()}) : Optional.empty();
+            return protobuf ? Http.protobuf(ProtoCodec.encodeReadBatch(records.records(), tail))
+                    : Http.ok(RecordJson.readBatch(records.records(), tail.map(t -> RecordJson.position(t[0], t[1])), f));
         });
     }
 }

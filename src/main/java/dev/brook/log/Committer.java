@@ -51,12 +51,18 @@ final class Committer {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean running;
     private long commitsSinceHint;
+    private volatile java.util.function.Consumer<TailPosition> onCommitted = tail -> {};
 
     Committer(Chain chain, LogEnv env) {
         this.chain = chain;
         this.env = env;
         this.store = env.store();
         this.keys = chain.keys();
+    }
+
+    /** Told of every commit this instance wins, after its floor guard (a hint for followers, never needed for correctness). */
+    void onCommitted(java.util.function.Consumer<TailPosition> listener) {
+        this.onCommitted = listener;
     }
 
     CompletionStage<AppendOutcome> submit(Item item) {
@@ -176,6 +182,8 @@ final class Committer {
                     chain.advance(Chain.Tail.of(summary));
                     answer(group, plan, plan.commit.state());
                     maybeRefreshHint(plan.commit.key());
+                    // Only after the guard: a follower woken by this must find the commit on the chain.
+                    onCommitted.accept(new TailPosition(plan.commit.end(), plan.commit.state().lastTimestamp()));
                     return Optional.of(true);
                 }
                 case LOST -> {

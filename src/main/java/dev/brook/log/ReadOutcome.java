@@ -6,10 +6,22 @@ import java.util.List;
 /** What a read returns: records (possibly none), or the tail when the start is not satisfiable (416). */
 public sealed interface ReadOutcome {
 
-    /** {@code tailSeq}/{@code tailTimestamp}: the validated tail the read was served against. */
-    record Records(List<SequencedRecord> records, long tailSeq, long tailTimestamp) implements ReadOutcome {
+    /**
+     * {@code tailSeq}/{@code tailTimestamp}: the validated tail the read was served against;
+     * {@code startSeq}: where delivery began (or would have, when nothing was delivered).
+     */
+    record Records(List<SequencedRecord> records, long tailSeq, long tailTimestamp, long startSeq) implements ReadOutcome {
         public Records {
             records = List.copyOf(records);
+        }
+
+        public Records(List<SequencedRecord> records, long tailSeq, long tailTimestamp) {
+            this(records, tailSeq, tailTimestamp, records.isEmpty() ? tailSeq : records.get(0).seqNum());
+        }
+
+        /** Nothing was stored after the start: a reader that follows waits here. */
+        public boolean atTail() {
+            return startSeq >= tailSeq;
         }
     }
 

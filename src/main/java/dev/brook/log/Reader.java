@@ -56,9 +56,10 @@ final class Reader {
                 }
                 from = Math.max(from, tail.state().trimPoint());
                 if (from >= end || request.count() == 0 || request.bytes() == 0) {
-                    return done(new ReadOutcome.Records(List.of(), end, endTs));
+                    return done(new ReadOutcome.Records(List.of(), end, endTs, Math.min(from, end)));
                 }
-                return collect(from, request, tail).thenApply(records -> new ReadOutcome.Records(records, end, endTs));
+                long delivery = from;
+                return collect(from, request, tail).thenApply(records -> new ReadOutcome.Records(records, end, endTs, delivery));
             });
         });
     }

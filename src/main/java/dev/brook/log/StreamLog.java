@@ -43,6 +43,11 @@ public final class StreamLog {
         return chain.keys().sid();
     }
 
+    /** Tells {@code listener} of every commit this instance adds, once it is durable and guarded. */
+    public void onCommitted(java.util.function.Consumer<TailPosition> listener) {
+        committer.onCommitted(listener);
+    }
+
     public CompletionStage<AppendOutcome> append(AppendBatch batch) {
         return append(batch, UnaryOperator.identity());
     }

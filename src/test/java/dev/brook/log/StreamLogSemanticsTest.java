@@ -378,9 +378,10 @@ class StreamLogSemanticsTest {
     void countOrBytesZeroDeliverNothing() {
         StreamLog log = log();
         fiveRecords(log);
-        assertEquals(new ReadOutcome.Records(List.of(), 5, 500),
+        // Nothing delivered, from seq 1 (not at the tail: a following reader would not wait here).
+        assertEquals(new ReadOutcome.Records(List.of(), 5, 500, 1),
                 read(log, request(new ReadRequest.Start.SeqNum(1), 0, BYTES_MAX, OptionalLong.empty(), false)));
-        assertEquals(new ReadOutcome.Records(List.of(), 5, 500),
+        assertEquals(new ReadOutcome.Records(List.of(), 5, 500, 1),
                 read(log, request(new ReadRequest.Start.SeqNum(1), 10, 0, OptionalLong.empty(), false)));
     }
 

@@ -1,0 +1,154 @@
+package dev.brook.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendRecord;
+import dev.brook.core.BasinConfig;
+import dev.brook.core.StreamConfigSpec;
+import dev.brook.log.AppendOutcome;
+import dev.brook.log.LogEnv;
+import dev.brook.log.LogSettings;
+import dev.brook.log.ReadOutcome;
+import dev.brook.log.ReadRequest;
+import dev.brook.store.MemoryObjectStore;
+import dev.brook.store.ObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Long-poll reads, on a clock the test drives: a waiting reader is woken by a commit of its own
+ * process at once, by another process's commit through polling, and gives up when its wait ends.
+ */
+class LongPollTest {
+
+    /** Delays that fire only when the test says so. */
+    static final class ManualDelay implements dev.brook.store.ResilientObjectStore.Delay {
+        record Timer(long millis, CompletableFuture<Void> fire) {}
+
+        final List<Timer> pending = new ArrayList<>();
+
+        @Override
+        public synchronized CompletionStage<Void> after(long millis) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            pending.add(new Timer(millis, f));
+            return f;
+        }
+
+        /** Fires the timers set for at most {@code millis}. */
+        void fireUpTo(long millis) {
+            List<Timer> now = new ArrayList<>();
+            synchronized (this) {
+                pending.removeIf(t -> t.millis() <= millis && now.add(t));
+            }
+            now.forEach(t -> t.fire().complete(null));
+        }
+
+        void fireAll() {
+            fireUpTo(Long.MAX_VALUE);
+        }
+    }
+
+    static final String BASIN = "long-poll-basin";
+    static final long WAIT_MS = 30_000;
+    private final ObjectStore store = new MemoryObjectStore(() -> 0);
+    private final ManualDelay delay = new ManualDelay();
+    private final long[] clock = {1_000_000};
+
+    private DataPlane process(int n) {
+        LogEnv env = new LogEnv(store, () -> clock[0], System::nanoTime, delay, new Random(n), LogSettings.DEFAULT);
+        return new DataPlane(new Catalog(store, env.wallClockMs(), env.random()), env);
+    }
+
+    private static AppendBatch batch(String body) {
+        return new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(), List.of(), body.getBytes(StandardCharsets.UTF_8))),
+                OptionalLong.empty(), Optional.empty(), 5);
+    }
+
+    private static ReadRequest atTail() {
+        return new ReadRequest(new ReadRequest.Start.TailOffset(0), 1000, 1 << 20, OptionalLong.empty(), false, true);
+    }
+
+    private void createStream(DataPlane p) {
+        Catalog c = new Catalog(store, () -> clock[0], new Random(9));
+        c.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
+        c.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
+    }
+
+    private static void append(DataPlane p, String body) {
+        assertInstanceOf(AppendOutcome.Acked.class,
+                p.append(BASIN, "s", batch(body), Optional.empty(), StreamConfigSpec.EMPTY, false).toCompletableFuture().join());
+    }
+
+    private static List<String> bodies(DataPlane.ReadResult r) {
+        return ((ReadOutcome.Records) r.outcome()).records().stream().map(x -> new String(x.body(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void aReaderAtTheTailIsWokenByAnAppendOfItsOwnProcess() {
+        DataPlane p = process(1);
+        createStream(p);
+        append(p, "old");
+        CompletableFuture<DataPlane.ReadResult> poll = p.read(BASIN, "s", atTail(), WAIT_MS, Optional.empty(), StreamConfigSpec.EMPTY)
+                .toCompletableFuture();
+        assertFalse(poll.isDone(), "nothing after the tail: the read waits");
+        append(p, "new");
+        assertTrue(poll.isDone(), "the commit woke the reader without any timer firing");
+        DataPlane.ReadResult r = poll.join();
+        assertEquals(List.of("new"), bodies(r));
+        assertTrue(r.live(), "records from the live tail carry the tail");
+    }
+
+    @Test
+    void aReaderIsWokenByAnotherProcessThroughPolling() {
+        DataPlane reader = process(1);
+        DataPlane writer = process(2);
+        createStream(reader);
+        CompletableFuture<DataPlane.ReadResult> poll = reader.read(BASIN, "s", atTail(), WAIT_MS, Optional.empty(),
+                StreamConfigSpec.EMPTY).toCompletableFuture();
+        assertFalse(poll.isDone());
+        append(writer, "from-elsewhere");
+        assertFalse(poll.isDone(), "another process's commit is not seen without a poll");
+        delay.fireUpTo(TailWatch.POLL_MAX_MS); // the poll timers only, not the 30 s wait
+        DataPlane.ReadResult r = poll.join();
+        assertEquals(List.of("from-elsewhere"), bodies(r), "found by polling, not by the wait timing out");
+        assertTrue(r.live());
+    }
+
+    @Test
+    void aReaderGivesUpWithNothingWhenItsWaitEnds() {
+        DataPlane p = process(1);
+        createStream(p);
+        CompletableFuture<DataPlane.ReadResult> poll = p.read(BASIN, "s", atTail(), WAIT_MS, Optional.empty(), StreamConfigSpec.EMPTY)
+                .toCompletableFuture();
+        clock[0] += WAIT_MS; // the deadline passes; the wait timer fires with the poll timers
+        delay.fireAll();
+        delay.fireAll();
+        DataPlane.ReadResult r = poll.join();
+        assertEquals(List.of(), bodies(r));
+        assertFalse(r.live());
+    }
+
+    @Test
+    void storedRecordsAreReturnedAtOnceWithoutATail() {
+        DataPlane p = process(1);
+        createStream(p);
+        append(p, "stored");
+        ReadRequest fromStart = new ReadRequest(new ReadRequest.Start.SeqNum(0), 1000, 1 << 20, OptionalLong.empty(), false, true);
+        CompletableFuture<DataPlane.ReadResult> read = p.read(BASIN, "s", fromStart, WAIT_MS, Optional.empty(), StreamConfigSpec.EMPTY)
+                .toCompletableFuture();
+        assertTrue(read.isDone(), "catch-up does not wait");
+        assertEquals(List.of("stored"), bodies(read.join()));
+        assertFalse(read.join().live());
+    }
+}
