@@ -1,0 +1,119 @@
+// The official S2 TypeScript SDK's sessions against Brook, on the transport named by
+// SDK_TRANSPORT ("fetch": sequential unary appends and SSE reads; "s2s": HTTP/2 framed sessions).
+// Prints "ok <step>" per step and exits non-zero at the first failure.
+import assert from "node:assert/strict";
+import {
+  S2, S2Environment, AppendInput, AppendRecord, BatchTransform, Producer, SeqNumMismatchError,
+} from "@s2-dev/streamstore";
+
+const transport = process.env.SDK_TRANSPORT ?? "fetch";
+const env = S2Environment.parse();
+assert.ok(env.endpoints, "S2_ACCOUNT_ENDPOINT and S2_BASIN_ENDPOINT must be set");
+const s2 = new S2({ ...env, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 } });
+const basinName = `sessions-${transport}-${Date.now().toString(36)}`;
+
+async function step(name, fn) {
+  try {
+    await fn();
+    console.log(`ok [${transport}] ${name}`);
+  } catch (e) {
+    console.log(`FAILED [${transport}] ${name}: ${e?.constructor?.name} ${e?.status ?? ""} ${e?.code ?? ""} ${e?.message}`);
+    console.log(e?.stack);
+    process.exit(1);
+  }
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
+await s2.basins.create({ basin: basinName });
+const basin = s2.basin(basinName);
+const open = (name) => basin.stream(name, { forceTransport: transport });
+
+await step("append session with 60 pipelined batches", async () => {
+  await basin.streams.create({ stream: "pipelined" });
+  const stream = open("pipelined");
+  const session = await stream.appendSession();
+  const tickets = [];
+  for (let i = 0; i < 60; i++) {
+    tickets.push(await session.submit(AppendInput.create([AppendRecord.string({ body: `b${i}` })])));
+  }
+  const acks = await Promise.all(tickets.map((t) => t.ack()));
+  acks.forEach((ack, i) => {
+    assert.equal(ack.start.seqNum, i);
+    assert.equal(ack.end.seqNum, i + 1);
+    assert.ok(ack.tail.seqNum >= ack.end.seqNum);
+  });
+  await session.close();
+  const read = await stream.read({ start: { from: { seqNum: 0 } } });
+  assert.deepEqual(read.records.map((r) => r.body), acks.map((_, i) => `b${i}`));
+  await stream.close();
+});
+
+await step("match_seq_num conflict inside an append session", async () => {
+  await basin.streams.create({ stream: "conflict" });
+  const stream = open("conflict");
+  const session = await stream.appendSession();
+  const first = await session.submit(AppendInput.create([AppendRecord.string({ body: "first" })], { matchSeqNum: 0 }));
+  assert.equal((await first.ack()).start.seqNum, 0);
+  const stale = await session.submit(AppendInput.create([AppendRecord.string({ body: "stale" })], { matchSeqNum: 0 }));
+  await assert.rejects(stale.ack(), (e) => e instanceof SeqNumMismatchError || e?.status === 412);
+  await session.close().catch(() => {});
+  const tail = await stream.checkTail();
+  assert.equal(tail.tail.seqNum, 1, "only the first batch landed");
+  await stream.close();
+});
+
+await step("read session follows records appended after it started", async () => {
+  await basin.streams.create({ stream: "follow" });
+  const stream = open("follow");
+  await stream.append(AppendInput.create([AppendRecord.string({ body: "before" })]));
+  const session = await stream.readSession({ start: { from: { seqNum: 0 } }, stop: { limits: { count: 3 }, waitSecs: 30 } });
+  const seen = [];
+  const reading = (async () => {
+    for await (const record of session) {
+      seen.push(record.body);
+    }
+  })();
+  await withTimeout(session.caughtUp(), 20_000, "caught up");
+  await stream.append(AppendInput.create([AppendRecord.string({ body: "after-1" })]));
+  await stream.append(AppendInput.create([AppendRecord.string({ body: "after-2" })]));
+  await withTimeout(reading, 20_000, "the count-bounded session ends");
+  assert.deepEqual(seen, ["before", "after-1", "after-2"]);
+  await stream.close();
+});
+
+await step("read session with tail offset and wait", async () => {
+  await basin.streams.create({ stream: "offset" });
+  const stream = open("offset");
+  await stream.append(AppendInput.create(["a", "b", "c", "d"].map((body) => AppendRecord.string({ body }))));
+  const session = await stream.readSession({ start: { from: { tailOffset: 2 } }, stop: { waitSecs: 1 } });
+  const seen = [];
+  for await (const record of session) {
+    seen.push(record.body);
+  }
+  assert.deepEqual(seen, ["c", "d"]);
+  await stream.close();
+});
+
+await step("producer", async () => {
+  await basin.streams.create({ stream: "produced" });
+  const stream = open("produced");
+  const producer = new Producer(new BatchTransform({ lingerDurationMillis: 5, maxBatchRecords: 10 }), await stream.appendSession());
+  const tickets = [];
+  for (let i = 0; i < 25; i++) {
+    tickets.push(await producer.submit(AppendRecord.string({ body: `p${i}` })));
+  }
+  const acks = await Promise.all(tickets.map((t) => t.ack()));
+  assert.deepEqual(acks.map((a) => a.seqNum()), acks.map((_, i) => i));
+  await producer.close();
+  const read = await stream.read({ start: { from: { seqNum: 0 } } });
+  assert.equal(read.records.length, 25);
+  await stream.close();
+});
+
+await s2.basins.delete({ basin: basinName });
+console.log(`all session checks passed on ${transport}`);

@@ -1,0 +1,243 @@
+package dev.brook.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brook.core.ErrorCode;
+import dev.brook.core.Limits;
+import dev.brook.core.S2Error;
+import dev.brook.core.SequencedRecord;
+import dev.brook.core.StreamConfigSpec;
+import dev.brook.engine.DataPlane;
+import dev.brook.log.ReadOutcome;
+import dev.brook.log.ReadRequest;
+import dev.brook.store.StoreException;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
+import java.util.random.RandomGenerator;
+import org.jboss.logging.Logger;
+
+/**
+ * One SSE read session (spec §7.4-§7.5): catch up from storage in batches of at most 1,000 records
+ * and 1 MiB, then follow the live tail, with a {@code ping} on reaching it and after 5-15 s of
+ * quiet; ends with {@code [DONE]} when a bound is reached or the wait runs out, or with an
+ * {@code error} event. One read is in flight at a time and none starts while the connection's
+ * write queue is full, so a slow reader never makes the server buffer more than a batch.
+ */
+final class SseSession {
+
+    private static final Logger LOG = Logger.getLogger(SseSession.class);
+    static final long HEARTBEAT_MIN_MS = 5_000;
+    static final long HEARTBEAT_MAX_MS = 15_000;
+
+    private final DataPlane data;
+    private final Context context;
+    private final HttpServerResponse response;
+    private final String basin;
+    private final String stream;
+    private final Optional<byte[]> key;
+    private final RecordJson.Format format;
+    private final SessionQuery query;
+    private final java.util.function.LongSupplier clockMs;
+    private final RandomGenerator random;
+
+    private ReadRequest.Start position;
+    private boolean clamp;
+    private long deliveredCount;
+    private long deliveredBytes;
+    private boolean following;
+    private long followDeadlineMs = Long.MAX_VALUE;
+    private boolean started;
+    private volatile boolean closed;
+
+    SseSession(DataPlane data, Context context, HttpServerResponse response, String basin, String stream, Optional<byte[]> key,
+               RecordJson.Format format, SessionQuery query, java.util.function.LongSupplier clockMs, RandomGenerator random) {
+        this.data = data;
+        this.context = context;
+        this.response = response;
+        this.basin = basin;
+        this.stream = stream;
+        this.key = key;
+        this.format = format;
+        this.query = query;
+        this.clockMs = clockMs;
+        this.random = random;
+        this.position = query.start();
+        this.clamp = query.clamp();
+        this.deliveredCount = query.deliveredCount();
+        this.deliveredBytes = query.deliveredBytes();
+        response.closeHandler(v -> closed = true);
+    }
+
+    void start() {
+        readNext(false);
+    }
+
+    private long remaining(OptionalLong bound, long used) {
+        return bound.isPresent() ? Math.max(0, bound.getAsLong() - used) : Long.MAX_VALUE;
+    }
+
+    private void readNext(boolean live) {
+        if (closed) {
+            return;
+        }
+        long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
+        long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
+        ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
+        data.read(basin, stream, request, key, StreamConfigSpec.EMPTY, false)
+                .whenComplete((outcome, failure) -> context.runOnContext(v -> {
+                    if (failure != null) {
+                        fail(failure);
+                    } else {
+                        handle(outcome, live);
+                    }
+                }));
+    }
+
+    private void handle(ReadOutcome outcome, boolean live) {
+        if (closed) {
+            return;
+        }
+        if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
+            if (!started) {
+                Replies.answer(response, 416, Http.write(JsonNodeFactory.instance.objectNode()
+                        .set("tail", RecordJson.position(r.tailSeq(), r.tailTimestamp()))));
+                return;
+            }
+            done();
+            return;
+        }
+        ReadOutcome.Records records = (ReadOutcome.Records) outcome;
+        begin();
+        clamp = false;
+        if (!records.records().isEmpty()) {
+            List<SequencedRecord> batch = records.records();
+            SequencedRecord last = batch.get(batch.size() - 1);
+            deliveredCount += batch.size();
+            for (SequencedRecord r : batch) {
+                deliveredBytes += r.meteredBytes();
+            }
+            position = new ReadRequest.Start.SeqNum(last.seqNum() + 1);
+            Optional<ObjectNode> tail = live ? Optional.of(RecordJson.position(records.tailSeq(), records.tailTimestamp())) : Optional.empty();
+            event("batch", last.seqNum() + "," + deliveredCount + "," + deliveredBytes,
+                    Http.write(RecordJson.readBatch(batch, tail, format)));
+            if (following && query.waitMs().isPresent()) {
+                followDeadlineMs = clockMs.getAsLong() + query.waitMs().getAsLong(); // a delivered batch resets the wait
+            }
+            if (exhausted()) {
+                done();
+                return;
+            }
+            afterWrite(() -> readNext(following));
+            return;
+        }
+        if (!records.atTail() || !query.mayFollow() || exhausted()) {
+            done(); // a bound stopped the read, or nothing to follow
+            return;
+        }
+        position = new ReadRequest.Start.SeqNum(records.tailSeq());
+        if (!following) {
+            following = true;
+            followDeadlineMs = query.waitMs().isPresent() ? clockMs.getAsLong() + query.waitMs().getAsLong() : Long.MAX_VALUE;
+            ping(records.tailSeq(), records.tailTimestamp());
+        }
+        follow(records.tailSeq(), records.tailTimestamp());
+    }
+
+    /** Waits for the tail to move, pinging when it stays quiet, until the wait runs out. */
+    private void follow(long tailSeq, long tailTimestamp) {
+        long now = clockMs.getAsLong();
+        if (now >= followDeadlineMs) {
+            done();
+            return;
+        }
+        long heartbeat = HEARTBEAT_MIN_MS + random.nextLong(HEARTBEAT_MAX_MS - HEARTBEAT_MIN_MS + 1);
+        long waitMs = Math.min(heartbeat, followDeadlineMs - now);
+        data.resolve(basin, stream, DataPlane.AutoCreate.NEVER)
+                .thenCompose(s -> data.watchOf(s).awaitBeyond(tailSeq, waitMs))
+                .whenComplete((woken, failure) -> context.runOnContext(v -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (failure != null) {
+                        fail(failure);
+                    } else if (woken) {
+                        readNext(true);
+                    } else if (clockMs.getAsLong() >= followDeadlineMs) {
+                        done();
+                    } else {
+                        ping(tailSeq, tailTimestamp);
+                        afterWrite(() -> follow(tailSeq, tailTimestamp));
+                    }
+                }));
+    }
+
+    private boolean exhausted() {
+        return remaining(query.count(), deliveredCount - query.deliveredCount()) == 0
+                || remaining(query.bytes(), deliveredBytes - query.deliveredBytes()) == 0;
+    }
+
+    private void begin() {
+        if (started) {
+            return;
+        }
+        started = true;
+        response.setStatusCode(200)
+                .putHeader("content-type", "text/event-stream")
+                .putHeader("cache-control", "no-cache, no-transform")
+                .putHeader("x-accel-buffering", "no")
+                .setChunked(true);
+    }
+
+    private void ping(long tailSeq, long tailTimestamp) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("timestamp", clockMs.getAsLong());
+        n.set("tail", RecordJson.position(tailSeq, tailTimestamp));
+        event("ping", null, Http.write(n));
+    }
+
+    private void event(String name, String id, String json) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("event: ").append(name).append('\n');
+        if (id != null) {
+            sb.append("id: ").append(id).append('\n');
+        }
+        sb.append("data: ").append(json).append("\n\n");
+        response.write(sb.toString());
+    }
+
+    /** Runs {@code next} once the connection can take more: backpressure from the reader. */
+    private void afterWrite(Runnable next) {
+        if (response.writeQueueFull()) {
+            response.drainHandler(v -> context.runOnContext(x -> next.run()));
+        } else {
+            next.run();
+        }
+    }
+
+    private void done() {
+        if (closed) {
+            return;
+        }
+        begin();
+        response.end("data: [DONE]\n\n");
+    }
+
+    private void fail(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (!started) {
+            Replies.answer(response, t);
+            return;
+        }
+        ErrorCode code = t instanceof S2Error s ? s.code() : t instanceof StoreException ? ErrorCode.UNAVAILABLE : ErrorCode.OTHER;
+        String message = t instanceof S2Error ? t.getMessage() : "the session failed; see the server log";
+        if (!(t instanceof S2Error)) {
+            LOG.warnf(t, "SSE session on %s/%s failed", basin, stream);
+        }
+        event("error", null, ErrorResponses.body(code, message));
+        response.end();
+    }
+}
