@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -24,11 +25,12 @@ public class ReadSessions {
     /** Before the REST layer's route, which would answer the request itself. */
     static final int ROUTE_ORDER = -100;
 
+    /** Both resolved per request: the store behind them is checked by BrookMain before anything uses it. */
     @Inject
-    DataPlane data;
+    Instance<DataPlane> data;
 
     @Inject
-    LogEnv env;
+    Instance<LogEnv> env;
 
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
@@ -49,8 +51,8 @@ public class ReadSessions {
             RecordJson.Format format = RecordJson.Format.parse(request.getHeader("s2-format"));
             var key = Http.encryptionKey(request.getHeader("s2-encryption-key"));
             SessionQuery query = SessionQuery.parse(name -> ctx.queryParams().get(name), request.getHeader("last-event-id"));
-            new SseSession(data, Vertx.currentContext(), ctx.response(), basin, stream, key, format, query,
-                    env.wallClockMs(), env.random()).start();
+            new SseSession(data.get(), Vertx.currentContext(), ctx.response(), basin, stream, key, format, query,
+                    env.get().wallClockMs(), env.get().random()).start();
         } catch (RuntimeException e) {
             Replies.answer(ctx.response(), e);
         }

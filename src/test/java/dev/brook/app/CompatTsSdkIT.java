@@ -28,7 +28,7 @@ class CompatTsSdkIT {
     static final long TIMEOUT_S = 300;
 
     @Test
-    void theTypeScriptSdkRunsEveryUnaryOperation() throws Exception {
+    void theTypeScriptSdkRunsUnaryOperationsAndSessions() throws Exception {
         run(List.of("npm", "ci", "--no-audit", "--no-fund"), COMPAT, Map.of(), "npm ci");
 
         S3ProxyProcess s3 = S3ProxyProcess.shared();
@@ -55,6 +55,11 @@ class CompatTsSdkIT {
             String output = run(List.of("node", "unary.mjs"), COMPAT,
                     Map.of("S2_ACCOUNT_ENDPOINT", endpoint, "S2_BASIN_ENDPOINT", endpoint, "S2_ACCESS_TOKEN", "brook"), "the SDK script");
             assertTrue(output.contains("all unary operations passed"), output);
+
+            Map<String, String> sessionEnv = Map.of("S2_ACCOUNT_ENDPOINT", endpoint, "S2_BASIN_ENDPOINT", endpoint,
+                    "S2_ACCESS_TOKEN", "brook", "SDK_TRANSPORT", "fetch");
+            String sessions = run(List.of("node", "sessions.mjs"), COMPAT, sessionEnv, "the SDK session script");
+            assertTrue(sessions.contains("all session checks passed on fetch"), sessions);
         } finally {
             brook.destroy();
             brook.waitFor(30, TimeUnit.SECONDS);
