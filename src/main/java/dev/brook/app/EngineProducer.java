@@ -1,5 +1,6 @@
 package dev.brook.app;
 
+import dev.brook.engine.Admission;
 import dev.brook.engine.Catalog;
 import dev.brook.engine.DataPlane;
 import dev.brook.engine.Janitor;
@@ -13,7 +14,7 @@ import java.security.SecureRandom;
 import java.util.Random;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The engine of one process: the log's environment, the catalog, the data plane and the janitor. */
+/** The engine of one process: the log's environment, the catalog, the data plane, admission limits and the janitor. */
 @Singleton
 public class EngineProducer {
 
@@ -36,6 +37,18 @@ public class EngineProducer {
     @Singleton
     DataPlane dataPlane(Catalog catalog, LogEnv env) {
         return new DataPlane(catalog, env);
+    }
+
+    @ConfigProperty(name = "brook.sessions.max", defaultValue = "5000")
+    int sessionsMax;
+
+    @ConfigProperty(name = "brook.append.inflight-bytes-max", defaultValue = "134217728")
+    long inflightBytesMax;
+
+    @Produces
+    @Singleton
+    Admission admission() {
+        return new Admission(sessionsMax, inflightBytesMax);
     }
 
     @ConfigProperty(name = "brook.deletion.grace-ms", defaultValue = "10000")

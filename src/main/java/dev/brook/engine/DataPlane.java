@@ -7,6 +7,7 @@ import dev.brook.core.StreamConfigSpec;
 import dev.brook.core.StreamState;
 import dev.brook.core.Timestamping;
 import dev.brook.log.AppendOutcome;
+import dev.brook.log.AppendSession;
 import dev.brook.log.LogEnv;
 import dev.brook.log.ReadOutcome;
 import dev.brook.log.ReadRequest;
@@ -198,6 +199,16 @@ public final class DataPlane {
             }
             return CompletableFuture.completedFuture(outcome);
         }));
+    }
+
+    /**
+     * An append of an S2S append session on a stream it resolved at its start: submitted to group
+     * commit at once (so a session's batches queue in the order they are submitted), under the
+     * session's {@code link}, which keeps every batch after its first failure from being applied.
+     * A deleted stream answers {@code Rejected(StreamSealed)}; the session ends there.
+     */
+    public CompletionStage<AppendOutcome> append(StreamRecord s, AppendBatch batch, Optional<byte[]> key, AppendSession link) {
+        return logOf(s).append(batch, sealer(s, key), link);
     }
 
     public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, Optional<byte[]> key,

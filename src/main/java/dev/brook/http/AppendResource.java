@@ -4,6 +4,7 @@ import dev.brook.core.AppendBatch;
 import dev.brook.core.BatchRules;
 import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
+import dev.brook.engine.Admission;
 import dev.brook.engine.DataPlane;
 import dev.brook.log.AppendOutcome;
 import dev.brook.log.LogEnv;
@@ -32,6 +33,9 @@ public class AppendResource {
     @Inject
     LogEnv env;
 
+    @Inject
+    Admission admission;
+
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
 
@@ -46,7 +50,7 @@ public class AppendResource {
         Records.stream(stream);
         java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);
         if (MediaTypes.isS2s(contentType)) {
-            throw new S2Error(ErrorCode.NOT_IMPLEMENTED, "append sessions (s2s/proto) are not served yet; use unary appends");
+            throw new S2Error(ErrorCode.NOT_IMPLEMENTED, "append sessions (s2s/proto) are served by the edge function, not this one");
         }
         long arrivalMs = env.wallClockMs().getAsLong();
         AppendBatch batch;
@@ -63,12 +67,17 @@ public class AppendResource {
             throw S2Error.invalid(invalid.message());
         });
         boolean protobuf = MediaTypes.isProtobuf(accept);
+        long bytes = batch.meteredBytes();
+        if (!admission.reserve(bytes)) {
+            throw new S2Error(ErrorCode.RATE_LIMITED, "this server already holds its maximum of " + admission.inflightBytesMax()
+                    + " appended bytes in flight; retry later or on another instance");
+        }
         return data.append(basin, stream, batch, key, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
             if (outcome instanceof AppendOutcome.Acked a) {
                 return protobuf ? Http.protobuf(ProtoCodec.encodeAppendAck(a.range().startSeq(), a.range().startTimestamp(),
                         a.range().endSeq(), a.range().endTimestamp(), a.tailSeq(), a.tailTimestamp())) : Http.ok(Records.ack(a));
             }
             throw Records.failure(basin, stream, outcome);
-        });
+        }).whenComplete((r, e) -> admission.release(bytes));
     }
 }

@@ -46,10 +46,10 @@ public class ReadResource {
         Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);
         java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);
         if (MediaTypes.isS2s(contentType) || MediaTypes.isEventStream(accept)) {
-            // The pre-flight checks (the stream, its key) answer as a session would, then: not served yet.
+            // Without the edge function in this build: the pre-flight checks answer as a session would, then 501.
             return data.resolve(basin, stream, DataPlane.AutoCreate.ON_READ, Http.streamConfigHeader(streamConfig)).thenApply(s -> {
                 DataPlane.cipher(s, key);
-                throw new S2Error(dev.brook.core.ErrorCode.NOT_IMPLEMENTED, "read sessions (SSE, s2s/proto) are not served yet; use unary reads");
+                throw new S2Error(dev.brook.core.ErrorCode.NOT_IMPLEMENTED, "read sessions (SSE, s2s/proto) are served by the edge function, not this one");
             });
         }
         boolean protobuf = MediaTypes.isProtobuf(accept);

@@ -22,7 +22,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Spec §12 H (Lite's handler tests in {@code lite/src/handlers/v1/records.rs}), one test per item. */
@@ -101,7 +100,6 @@ class RecordsHandlerTest {
     }
 
     @Test
-    @Disabled("NOT BUILT: S2S read sessions and encryption")
     // "S2S read `seq_num=0&wait=0` with correct key → 200, body is exactly one regular frame decoding to a ReadBatch with
     // the 1 record."
     void s2sReadWithKeyIsOneFrame() {

@@ -4,23 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.brook.testing.S3ProxyProcess;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The official S2 TypeScript SDK ({@code @s2-dev/streamstore}, pinned in compat/ts) drives every
- * unary operation against the packaged Brook on S3Proxy, over HTTP/1.1 with
- * {@code forceTransport: "fetch"}. The SDK is installed with {@code npm ci} from the lock file.
+ * unary operation against the packaged Brook on S3Proxy, then every session check on both of its
+ * transports: {@code fetch} (HTTP/1.1: sequential unary appends, SSE reads) and {@code s2s} (h2c
+ * with prior knowledge, framed sessions) on the same port. The SDK is installed with
+ * {@code npm ci} from the lock file.
  */
 class CompatTsSdkIT {
 
@@ -34,52 +31,18 @@ class CompatTsSdkIT {
         S3ProxyProcess s3 = S3ProxyProcess.shared();
         String bucket = "brook-compat-ts";
         s3.createBucket(bucket);
-        Path workDir = Files.createTempDirectory("brook-compat-");
-        int port = S3ProxyProcess.freePort();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-jar", BrookProcessIT.RUNNER.toString())
-                .directory(workDir.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(s3.environment());
-        pb.environment().put("BROOK_STORE", "s3://" + bucket + "/compat");
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        Process brook = pb.start();
-        try {
-            CompletableFuture<Void> ready = new CompletableFuture<>();
-            List<String> log = new ArrayList<>();
-            Thread reader = new Thread(() -> pump(brook, ready, log), "brook-output");
-            reader.setDaemon(true);
-            reader.start();
-            ready.get(BrookProcessIT.START_TIMEOUT_S, TimeUnit.SECONDS);
-
-            String endpoint = "http://127.0.0.1:" + port;
-            String output = run(List.of("node", "unary.mjs"), COMPAT,
-                    Map.of("S2_ACCOUNT_ENDPOINT", endpoint, "S2_BASIN_ENDPOINT", endpoint, "S2_ACCESS_TOKEN", "brook"), "the SDK script");
+        try (PackagedBrook brook = PackagedBrook.onS3(s3, bucket, "compat")) {
+            String endpoint = brook.endpoint();
+            Map<String, String> env = Map.of("S2_ACCOUNT_ENDPOINT", endpoint, "S2_BASIN_ENDPOINT", endpoint, "S2_ACCESS_TOKEN", "brook");
+            String output = run(List.of("node", "unary.mjs"), COMPAT, env, "the SDK script");
             assertTrue(output.contains("all unary operations passed"), output);
 
-            Map<String, String> sessionEnv = Map.of("S2_ACCOUNT_ENDPOINT", endpoint, "S2_BASIN_ENDPOINT", endpoint,
-                    "S2_ACCESS_TOKEN", "brook", "SDK_TRANSPORT", "fetch");
-            String sessions = run(List.of("node", "sessions.mjs"), COMPAT, sessionEnv, "the SDK session script");
-            assertTrue(sessions.contains("all session checks passed on fetch"), sessions);
-        } finally {
-            brook.destroy();
-            brook.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void pump(Process p, CompletableFuture<Void> ready, List<String> log) {
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                synchronized (log) {
-                    log.add(line);
-                }
-                if (line.contains("brook ready:")) {
-                    ready.complete(null);
-                }
+            for (String transport : List.of("fetch", "s2s")) {
+                Map<String, String> sessionEnv = new java.util.HashMap<>(env);
+                sessionEnv.put("SDK_TRANSPORT", transport);
+                String sessions = run(List.of("node", "sessions.mjs"), COMPAT, sessionEnv, "the SDK session script on " + transport);
+                assertTrue(sessions.contains("all session checks passed on " + transport), sessions);
             }
-            ready.completeExceptionally(new AssertionError("brook exited: " + String.join("\n", log)));
-        } catch (IOException e) {
-            ready.completeExceptionally(e);
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.brook.http;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.brook.core.ErrorCode;
 import dev.brook.core.Limits;
 import dev.brook.core.S2Error;
 import dev.brook.core.SequencedRecord;
@@ -10,36 +7,54 @@ import dev.brook.core.StreamConfigSpec;
 import dev.brook.engine.DataPlane;
 import dev.brook.log.ReadOutcome;
 import dev.brook.log.ReadRequest;
-import dev.brook.store.StoreException;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletionException;
 import java.util.random.RandomGenerator;
 import org.jboss.logging.Logger;
 
 /**
- * One SSE read session (spec §7.4-§7.5): catch up from storage in batches of at most 1,000 records
- * and 1 MiB, then follow the live tail, with a {@code ping} on reaching it and after 5-15 s of
- * quiet; ends with {@code [DONE]} when a bound is reached or the wait runs out, or with an
- * {@code error} event. One read is in flight at a time and none starts while the connection's
- * write queue is full, so a slow reader never makes the server buffer more than a batch.
+ * One read session (spec §7.4-§7.5, §8.4), SSE or S2S: catch up from storage in batches of at most
+ * 1,000 records and 1 MiB, then follow the live tail, with a heartbeat on reaching it and after
+ * 5-15 s of quiet; ends normally when a bound is reached or the wait runs out, or with an error.
+ * One read is in flight at a time and none starts while the connection's write queue is full, so a
+ * slow reader never makes the server buffer more than a batch. The {@link Output} says how each of
+ * these looks on the wire.
  */
-final class SseSession {
+final class ReadSession {
 
-    private static final Logger LOG = Logger.getLogger(SseSession.class);
+    private static final Logger LOG = Logger.getLogger(ReadSession.class);
     static final long HEARTBEAT_MIN_MS = 5_000;
     static final long HEARTBEAT_MAX_MS = 15_000;
 
+    /** How a session's events look on the wire. */
+    interface Output {
+        String contentType();
+
+        /** Records, with the tail after them when they came from the live tail; counters include them. */
+        Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes);
+
+        Buffer heartbeat(long tailSeq, long tailTimestamp, long nowMs);
+
+        /** The end of a session that completed normally (may be empty). */
+        Buffer done();
+
+        Buffer error(Replies.Error error);
+    }
+
     private final DataPlane data;
+    private final Output output;
+    private final StreamConfigSpec autoCreateConfig;
+    private final Runnable onFinish;
+    private boolean finished;
     private final Context context;
     private final HttpServerResponse response;
     private final String basin;
     private final String stream;
     private final Optional<byte[]> key;
-    private final RecordJson.Format format;
     private final SessionQuery query;
     private final java.util.function.LongSupplier clockMs;
     private final RandomGenerator random;
@@ -53,15 +68,18 @@ final class SseSession {
     private boolean started;
     private volatile boolean closed;
 
-    SseSession(DataPlane data, Context context, HttpServerResponse response, String basin, String stream, Optional<byte[]> key,
-               RecordJson.Format format, SessionQuery query, java.util.function.LongSupplier clockMs, RandomGenerator random) {
+    ReadSession(DataPlane data, Output output, Context context, HttpServerResponse response, String basin, String stream,
+                Optional<byte[]> key, StreamConfigSpec autoCreateConfig, SessionQuery query, java.util.function.LongSupplier clockMs,
+                RandomGenerator random, Runnable onFinish) {
         this.data = data;
+        this.output = output;
+        this.autoCreateConfig = autoCreateConfig;
+        this.onFinish = onFinish;
         this.context = context;
         this.response = response;
         this.basin = basin;
         this.stream = stream;
         this.key = key;
-        this.format = format;
         this.query = query;
         this.clockMs = clockMs;
         this.random = random;
@@ -69,7 +87,19 @@ final class SseSession {
         this.clamp = query.clamp();
         this.deliveredCount = query.deliveredCount();
         this.deliveredBytes = query.deliveredBytes();
-        response.closeHandler(v -> closed = true);
+        response.closeHandler(v -> {
+            closed = true;
+            finish();
+        });
+        response.endHandler(v -> finish());
+    }
+
+    /** Gives the session's slot back, once, however the session ended. */
+    private void finish() {
+        if (!finished) {
+            finished = true;
+            onFinish.run();
+        }
     }
 
     void start() {
@@ -87,7 +117,7 @@ final class SseSession {
         long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
         long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
         ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
-        data.read(basin, stream, request, key, StreamConfigSpec.EMPTY, false)
+        data.read(basin, stream, request, key, autoCreateConfig, false)
                 .whenComplete((outcome, failure) -> context.runOnContext(v -> {
                     if (failure != null) {
                         fail(failure);
@@ -103,8 +133,7 @@ final class SseSession {
         }
         if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
             if (!started) {
-                Replies.answer(response, 416, Http.write(JsonNodeFactory.instance.objectNode()
-                        .set("tail", RecordJson.position(r.tailSeq(), r.tailTimestamp()))));
+                Replies.answer(response, new Records.RangeNotSatisfiable(r.tailSeq(), r.tailTimestamp()));
                 return;
             }
             done();
@@ -121,9 +150,8 @@ final class SseSession {
                 deliveredBytes += r.meteredBytes();
             }
             position = new ReadRequest.Start.SeqNum(last.seqNum() + 1);
-            Optional<ObjectNode> tail = live ? Optional.of(RecordJson.position(records.tailSeq(), records.tailTimestamp())) : Optional.empty();
-            event("batch", last.seqNum() + "," + deliveredCount + "," + deliveredBytes,
-                    Http.write(RecordJson.readBatch(batch, tail, format)));
+            Optional<long[]> tail = live ? Optional.of(new long[]{records.tailSeq(), records.tailTimestamp()}) : Optional.empty();
+            response.write(output.batch(batch, tail, deliveredCount, deliveredBytes));
             if (following && query.waitMs().isPresent()) {
                 followDeadlineMs = clockMs.getAsLong() + query.waitMs().getAsLong(); // a delivered batch resets the wait
             }
@@ -186,27 +214,15 @@ final class SseSession {
         }
         started = true;
         response.setStatusCode(200)
-                .putHeader("content-type", "text/event-stream")
+                .putHeader("content-type", output.contentType())
                 .putHeader("cache-control", "no-cache, no-transform")
                 .putHeader("x-accel-buffering", "no")
                 .setChunked(true);
+        response.writeHead();
     }
 
     private void ping(long tailSeq, long tailTimestamp) {
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("timestamp", clockMs.getAsLong());
-        n.set("tail", RecordJson.position(tailSeq, tailTimestamp));
-        event("ping", null, Http.write(n));
-    }
-
-    private void event(String name, String id, String json) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("event: ").append(name).append('\n');
-        if (id != null) {
-            sb.append("id: ").append(id).append('\n');
-        }
-        sb.append("data: ").append(json).append("\n\n");
-        response.write(sb.toString());
+        response.write(output.heartbeat(tailSeq, tailTimestamp, clockMs.getAsLong()));
     }
 
     /** Runs {@code next} once the connection can take more: backpressure from the reader. */
@@ -223,21 +239,18 @@ final class SseSession {
             return;
         }
         begin();
-        response.end("data: [DONE]\n\n");
+        response.end(output.done());
     }
 
     private void fail(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable t = Replies.unwrap(failure);
         if (!started) {
             Replies.answer(response, t);
             return;
         }
-        ErrorCode code = t instanceof S2Error s ? s.code() : t instanceof StoreException ? ErrorCode.UNAVAILABLE : ErrorCode.OTHER;
-        String message = t instanceof S2Error ? t.getMessage() : "the session failed; see the server log";
         if (!(t instanceof S2Error)) {
-            LOG.warnf(t, "SSE session on %s/%s failed", basin, stream);
+            LOG.warnf(t, "read session on %s/%s failed", basin, stream);
         }
-        event("error", null, ErrorResponses.body(code, message));
-        response.end();
+        response.end(output.error(Replies.of(t)));
     }
 }
