@@ -20,7 +20,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * {@code Content-Encoding} of unary bodies (spec §1.6): zstd (preferred) and gzip, as S2 Lite does
  * them. Requests are decompressed into at most {@link #REQUEST_BODY_BYTES_MAX} bytes, whatever sizes
- * the compressed data claims, so a small zip bomb costs at most that much memory. Responses are
+ * the compressed data claims, so a small zip bomb costs at most that much memory; S2S frames (§8.2)
+ * use {@link #decompress} with their own, smaller cap. Responses are
  * compressed only above {@link #RESPONSE_COMPRESSION_MIN_BYTES}, and never SSE or S2S (whose frames
  * carry their own compression, §8); that choice is the caller's.
  *
@@ -34,6 +35,8 @@ public final class Compression {
     public static final String ZSTD = "zstd";
     public static final String GZIP = "gzip";
     public static final String IDENTITY = "identity";
+    /** How error messages name a request body ("invalid compressed body"). */
+    private static final String REQUEST_BODY = "body";
     /** RFC 9110 §8.4.1.3: recipients should treat {@code x-gzip} as {@code gzip}. */
     private static final String X_GZIP = "x-gzip";
     private static final String ANY = "*";
@@ -71,10 +74,33 @@ public final class Compression {
         String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
         return switch (encoding) {
             case "", IDENTITY -> body;
-            case ZSTD -> decompress(body, malformed, zstdSizeHint(body), () -> new ZstdInputStream(new ByteArrayInputStream(body)));
-            case GZIP, X_GZIP -> decompress(body, malformed, gzipSizeHint(body),
-                    () -> new GZIPInputStream(new ByteArrayInputStream(body), GZIP_STREAM_BUFFER_BYTES));
+            case ZSTD -> decompress(ZSTD, body, REQUEST_BODY_BYTES_MAX, malformed, REQUEST_BODY);
+            case GZIP, X_GZIP -> decompress(GZIP, body, REQUEST_BODY_BYTES_MAX, malformed, REQUEST_BODY);
             default -> throw new S2Error(ErrorCode.BAD_HEADER, "Unsupported content-encoding: " + contentEncoding.trim());
+        };
+    }
+
+    /**
+     * {@code data} decompressed with {@code encoding} ({@link #ZSTD} or {@link #GZIP}) into at most
+     * {@code maxBytes}, however large the data claims to be. Data that does not decompress fails with
+     * {@code malformed} and "invalid compressed <i>what</i>"; data that would exceed the cap fails with
+     * {@code malformed} and "decompressed <i>what</i> exceeds <i>maxBytes</i> bytes", as soon as the
+     * decoder yields the byte past the cap, so memory stays bounded by {@code maxBytes}.
+     *
+     * @param what names the data in error messages ("body", "frame payload")
+     * @throws IllegalArgumentException for another encoding: callers map their own names first
+     */
+    public static byte[] decompress(String encoding, byte[] data, int maxBytes, ErrorCode malformed, String what) {
+        if (maxBytes < 1) {
+            // readBounded's first buffer holds at least one byte, so a cap of 0 would not hold.
+            throw new IllegalArgumentException("the cap must be positive: " + maxBytes);
+        }
+        Bound bound = new Bound(maxBytes, malformed, what);
+        return switch (encoding) {
+            case ZSTD -> decompress(bound, zstdSizeHint(data), () -> new ZstdInputStream(new ByteArrayInputStream(data)));
+            case GZIP -> decompress(bound, gzipSizeHint(data, maxBytes),
+                    () -> new GZIPInputStream(new ByteArrayInputStream(data), GZIP_STREAM_BUFFER_BYTES));
+            default -> throw new IllegalArgumentException("Brook does not decompress " + encoding);
         };
     }
 
@@ -114,19 +140,32 @@ public final class Compression {
         InputStream open() throws IOException;
     }
 
-    private static byte[] decompress(byte[] body, ErrorCode malformed, long sizeHint, Opener opener) {
-        if (sizeHint > REQUEST_BODY_BYTES_MAX) {
-            throw tooLarge(malformed);
+    /** The cap of one decompression, and how its failures read. */
+    private record Bound(int maxBytes, ErrorCode malformed, String what) {
+
+        S2Error tooLarge() {
+            return new S2Error(malformed, "decompressed " + what + " exceeds " + maxBytes + " bytes");
         }
-        int initial = sizeHint >= 0 ? (int) Math.max(sizeHint, 1) : Math.min(UNKNOWN_SIZE_BUFFER_BYTES, REQUEST_BODY_BYTES_MAX);
+
+        S2Error invalid() {
+            return new S2Error(malformed, "invalid compressed " + what);
+        }
+    }
+
+    private static byte[] decompress(Bound bound, long sizeHint, Opener opener) {
+        if (sizeHint > bound.maxBytes()) {
+            throw bound.tooLarge();
+        }
+        // At least one byte, so that doubling makes progress.
+        int initial = (int) Math.max(1, sizeHint >= 0 ? sizeHint : Math.min(UNKNOWN_SIZE_BUFFER_BYTES, bound.maxBytes()));
         try (InputStream in = opener.open()) {
-            return readBounded(in, initial, malformed);
+            return readBounded(in, initial, bound);
         } catch (S2Error e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // A decoder of untrusted bytes: whatever it throws (aircompressor throws
             // MalformedInputException, IllegalArgumentException, IllegalStateException...) means bad input.
-            throw new S2Error(malformed, "invalid compressed body");
+            throw bound.invalid();
         }
     }
 
@@ -134,7 +173,7 @@ public final class Compression {
      * Reads {@code in} to its end, failing as soon as it yields more than the cap. The buffer starts at
      * the claimed size (no copy when the claim is true) and doubles, never past the cap.
      */
-    private static byte[] readBounded(InputStream in, int initialBytes, ErrorCode malformed) throws IOException {
+    private static byte[] readBounded(InputStream in, int initialBytes, Bound bound) throws IOException {
         byte[] buf = new byte[initialBytes];
         int total = 0;
         while (true) {
@@ -143,10 +182,10 @@ public final class Compression {
                 if (next < 0) {
                     return buf;
                 }
-                if (total >= REQUEST_BODY_BYTES_MAX) {
-                    throw tooLarge(malformed);
+                if (total >= bound.maxBytes()) {
+                    throw bound.tooLarge();
                 }
-                buf = Arrays.copyOf(buf, (int) Math.min(2L * buf.length, REQUEST_BODY_BYTES_MAX));
+                buf = Arrays.copyOf(buf, (int) Math.min(2L * buf.length, bound.maxBytes()));
                 buf[total++] = (byte) next;
             }
             int n = in.read(buf, total, buf.length - total);
@@ -166,18 +205,14 @@ public final class Compression {
         }
     }
 
-    /** The last member's ISIZE, believed only as far as deflate could have produced it. */
-    private static long gzipSizeHint(byte[] body) {
+    /** The last member's ISIZE, believed only as far as deflate could have produced it, and never past the cap. */
+    private static long gzipSizeHint(byte[] body, int maxBytes) {
         if (body.length < GZIP_TRAILER_ISIZE_BYTES) {
             return -1;
         }
         int at = body.length - GZIP_TRAILER_ISIZE_BYTES;
         long isize = (body[at] & 0xFFL) | (body[at + 1] & 0xFFL) << 8 | (body[at + 2] & 0xFFL) << 16 | (body[at + 3] & 0xFFL) << 24;
-        return Math.min(isize, Math.min((long) body.length * DEFLATE_RATIO_MAX, REQUEST_BODY_BYTES_MAX));
-    }
-
-    private static S2Error tooLarge(ErrorCode malformed) {
-        return new S2Error(malformed, "decompressed body exceeds " + REQUEST_BODY_BYTES_MAX + " bytes");
+        return Math.min(isize, Math.min((long) body.length * DEFLATE_RATIO_MAX, maxBytes));
     }
 
     // ---------------------------------------------------------------- compression

@@ -176,6 +176,29 @@ class CompressionTest {
         assertEquals("invalid compressed body", e.getMessage());
     }
 
+    /** The explicit-cap variant (S2S frames): its cap, its wording, and only the two real codings. */
+    @ParameterizedTest
+    @ValueSource(strings = {"zstd", "gzip"})
+    void decompressHonoursAnExplicitCap(String encoding) {
+        int cap = 1000;
+        byte[] atCap = Compression.encode(encoding, new byte[cap]);
+        assertEquals(cap, Compression.decompress(encoding, atCap, cap, ErrorCode.BAD_FRAME, "frame").length);
+        byte[] over = Compression.encode(encoding, new byte[cap + 1]);
+        S2Error e = assertThrows(S2Error.class, () -> Compression.decompress(encoding, over, cap, ErrorCode.BAD_FRAME, "frame"));
+        assertEquals(ErrorCode.BAD_FRAME, e.code());
+        assertEquals("decompressed frame exceeds 1000 bytes", e.getMessage());
+        e = assertThrows(S2Error.class, () -> Compression.decompress(encoding, bytes("nope"), cap, ErrorCode.BAD_FRAME, "frame"));
+        assertEquals("invalid compressed frame", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Compression.decompress(encoding, atCap, 0, ErrorCode.BAD_FRAME, "frame"));
+    }
+
+    @Test
+    void decompressKnowsOnlyZstdAndGzip() {
+        for (String encoding : List.of("identity", "x-gzip", "br", "")) {
+            assertThrows(IllegalArgumentException.class, () -> Compression.decompress(encoding, bytes("x"), CAP, ErrorCode.BAD_JSON, "body"));
+        }
+    }
+
     // ---------------------------------------------------------------- bad input
 
     @ParameterizedTest
