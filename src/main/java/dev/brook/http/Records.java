@@ -81,6 +81,7 @@ final class Records {
             case OUTCOME_UNKNOWN -> new S2Error(ErrorCode.UNAVAILABLE, "the append may or may not have been written: " + f.message());
             case CONTENDED -> new S2Error(ErrorCode.HOT_SERVER, "the stream is contended, nothing was written: " + f.message());
             case UNAVAILABLE -> new S2Error(ErrorCode.UNAVAILABLE, "storage unavailable: " + f.message());
+            case SESSION_BROKEN -> new S2Error(ErrorCode.UNAVAILABLE, "not written: " + f.message());
         };
     }
 

@@ -20,7 +20,7 @@ public sealed interface AppendOutcome {
         public boolean mayHaveLanded() {
             return switch (failure) {
                 case OUTCOME_UNKNOWN -> true;
-                case CONTENDED, UNAVAILABLE -> false;
+                case CONTENDED, UNAVAILABLE, SESSION_BROKEN -> false;
             };
         }
     }
@@ -31,6 +31,12 @@ public sealed interface AppendOutcome {
         /** Every attempt provably lost to other writers within the bounds (answer 502 hot_server). */
         CONTENDED,
         /** The store could not be reached before anything was written (answer 503 server_draining-like, no side effect). */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * Never decided: an earlier batch of its append session failed, and S2 applies no later batch
+         * of a session after its first failure. Nothing was written (answer 503 unavailable; a client
+         * never sees it in practice, its session already ended with the first error).
+         */
+        SESSION_BROKEN
     }
 }

@@ -12,8 +12,11 @@ import dev.brook.store.PutOutcome;
 import dev.brook.store.StoreException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +27,11 @@ import java.util.function.UnaryOperator;
  * items that arrive meanwhile queue and go into the next commit together, each answered on its
  * own. Every answer, acknowledgement or rejection, is released only after the commit it was
  * decided against is durable and has passed the floor guard.
+ *
+ * <p>Batches of one append session ({@link AppendSession}) keep S2's prefix rule: after the first
+ * one that fails, none of the later ones is applied. In a group, a session's batches after its
+ * first rejection are held back from the commit and go back to the queue; a batch of a session
+ * that is already broken is never decided and fails as {@link AppendOutcome.Failure#SESSION_BROKEN}.
  */
 final class Committer {
 
@@ -31,9 +39,18 @@ final class Committer {
     sealed interface Item {
         /**
          * {@code seal} transforms each accepted record as it goes into the commit (encryption at rest);
-         * the decision and the acknowledgement see the records as sent.
+         * the decision and the acknowledgement see the records as sent. {@code session} links the
+         * batches of one append session; empty for a unary append.
          */
-        record Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal) implements Item {}
+        record Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal, Optional<AppendSession> session) implements Item {
+            Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal) {
+                this(batch, seal, Optional.empty());
+            }
+
+            boolean ofBrokenSession() {
+                return session.isPresent() && session.get().broken();
+            }
+        }
 
         /** A zero-record commit: {@code change} maps the tail's state to the new one (same sequence numbers). */
         record Control(String what, UnaryOperator<StreamState> change) implements Item {}
@@ -83,12 +100,17 @@ final class Committer {
     private void drain() {
         while (true) {
             List<Pending> group;
+            List<Pending> abandoned = new ArrayList<>();
             synchronized (this) {
-                group = takeGroup();
-                if (group.isEmpty()) {
+                group = takeGroup(abandoned);
+                if (group.isEmpty() && abandoned.isEmpty()) {
                     running = false;
                     return;
                 }
+            }
+            abandon(abandoned);
+            if (group.isEmpty()) {
+                continue;
             }
             CompletableFuture<Void> round = commitGroup(group).toCompletableFuture();
             if (!round.isDone()) {
@@ -98,8 +120,11 @@ final class Committer {
         }
     }
 
-    /** A control item alone, or client batches up to the commit's caps (at least one). */
-    private List<Pending> takeGroup() {
+    /**
+     * A control item alone, or client batches up to the commit's caps (at least one). Batches of a
+     * broken session met on the way go to {@code abandoned} instead: they are never decided.
+     */
+    private List<Pending> takeGroup(List<Pending> abandoned) {
         List<Pending> group = new ArrayList<>();
         if (queue.isEmpty()) {
             return group;
@@ -110,6 +135,10 @@ final class Committer {
         }
         long bytes = 0;
         while (!queue.isEmpty() && queue.peekFirst().item() instanceof Item.Batch b && group.size() < env.settings().commitBatchesMax()) {
+            if (b.ofBrokenSession()) {
+                abandoned.add(queue.pollFirst());
+                continue;
+            }
             long size = b.batch().meteredBytes();
             if (!group.isEmpty() && bytes + size > env.settings().commitBytesMax()) {
                 break;
@@ -191,16 +220,7 @@ final class Committer {
                 }
                 case UNKNOWN, RESEND -> {
                     chain.forget();
-                    List<Pending> undecided = new ArrayList<>();
-                    for (int i = 0; i < group.size(); i++) {
-                        if (plan.verdicts.get(i) instanceof Verdict.Rejected) {
-                            undecided.add(group.get(i)); // decided against a state that may never have existed
-                        } else {
-                            group.get(i).result().complete(new AppendOutcome.Failed(AppendOutcome.Failure.OUTCOME_UNKNOWN,
-                                    "the commit at " + plan.commit.key() + " may or may not be in the stream"));
-                        }
-                    }
-                    requeueFirst(undecided);
+                    unknown(group, plan);
                     return Optional.of(true);
                 }
             }
@@ -208,8 +228,16 @@ final class Committer {
         });
     }
 
-    /** The decision for a group against a tail: per item a verdict, and the commit to write (null when nothing is). */
-    private record Plan(List<Verdict> verdicts, Commit commit) {}
+    /**
+     * The decision for a group against a tail: per item a verdict (null for a control item and for
+     * an item held back), the items held back from this commit, and the commit to write (null when
+     * nothing is).
+     */
+    private record Plan(List<Verdict> verdicts, BitSet heldBack, Commit commit) {
+        Plan(List<Verdict> verdicts, Commit commit) {
+            this(verdicts, new BitSet(), commit);
+        }
+    }
 
     private Plan plan(List<Pending> group, Chain.Tail tail) {
         StreamState base = tail.state();
@@ -217,6 +245,7 @@ final class Committer {
         StreamState after;
         List<Integer> sizes = new ArrayList<>();
         List<SequencedRecord> records = new ArrayList<>();
+        BitSet heldBack = new BitSet();
         if (group.get(0).item() instanceof Item.Control control) {
             if (base.sealed()) {
                 return new Plan(List.of(new Verdict.Rejected(new Rejection.StreamSealed())), null);
@@ -230,12 +259,9 @@ final class Committer {
                 return new Plan(verdicts, null);
             }
         } else {
-            List<AppendBatch> batches = group.stream().map(p -> ((Item.Batch) p.item()).batch()).toList();
-            Fold fold = AppendDecision.decide(base, batches);
-            verdicts.addAll(fold.verdicts());
-            after = fold.after();
-            for (int i = 0; i < fold.verdicts().size(); i++) {
-                if (fold.verdicts().get(i) instanceof Verdict.Accepted a) {
+            after = fold(group, base, verdicts, heldBack);
+            for (int i = 0; i < verdicts.size(); i++) {
+                if (verdicts.get(i) instanceof Verdict.Accepted a) {
                     UnaryOperator<SequencedRecord> seal = ((Item.Batch) group.get(i).item()).seal();
                     sizes.add(a.records().size());
                     for (SequencedRecord r : a.records()) {
@@ -244,17 +270,56 @@ final class Committer {
                 }
             }
             if (records.isEmpty()) {
-                return new Plan(verdicts, null);
+                return new Plan(verdicts, heldBack, null);
             }
         }
         byte[] nonce = new byte[Commit.NONCE_BYTES];
         env.random().nextBytes(nonce);
         Commit commit = new Commit(tail.nextKey(), tail.last().map(CommitSummary::key), tail.hash(), nonce, after, sizes, records);
-        return new Plan(verdicts, commit);
+        return new Plan(verdicts, heldBack, commit);
     }
 
-    private void answer(List<Pending> group, Plan plan, StreamState tailState) {
+    /**
+     * The group's batches as one left fold ({@link AppendDecision}), one batch at a time so that a
+     * session's batches after its first rejection in the group can be left out: they are held back
+     * (no verdict, no effect on the state), since S2 applies no batch of a session after one that
+     * failed. Leaving a batch out changes only what comes after it, so one pass gives the same
+     * verdicts as folding, removing the offenders and folding again until nothing changes.
+     * Returns the state after the accepted batches; fills {@code verdicts} and {@code heldBack}.
+     */
+    private static StreamState fold(List<Pending> group, StreamState base, List<Verdict> verdicts, BitSet heldBack) {
+        StreamState state = base;
+        Set<AppendSession> rejected = new HashSet<>();
         for (int i = 0; i < group.size(); i++) {
+            Item.Batch b = (Item.Batch) group.get(i).item();
+            Optional<AppendSession> session = b.session();
+            if (b.ofBrokenSession() || session.isPresent() && rejected.contains(session.get())) {
+                heldBack.set(i);
+                verdicts.add(null);
+                continue;
+            }
+            Fold one = AppendDecision.decide(state, List.of(b.batch()));
+            Verdict v = one.verdicts().get(0);
+            if (v instanceof Verdict.Rejected) {
+                session.ifPresent(rejected::add);
+            }
+            verdicts.add(v);
+            state = one.after();
+        }
+        return state;
+    }
+
+    /**
+     * Answers a group decided against a durable, guarded state. Held-back items go back to the head
+     * of the queue first, ahead of anything the answers cause to be submitted: the next round fails
+     * them, their session being broken by then.
+     */
+    private void answer(List<Pending> group, Plan plan, StreamState tailState) {
+        requeueFirst(heldBack(group, plan.heldBack));
+        for (int i = 0; i < group.size(); i++) {
+            if (plan.heldBack.get(i)) {
+                continue;
+            }
             Verdict v = plan.verdicts.get(i);
             AppendOutcome outcome;
             if (v == null) {
@@ -262,16 +327,81 @@ final class Committer {
             } else if (v instanceof Verdict.Accepted a) {
                 outcome = new AppendOutcome.Acked(a, tailState.nextSeq(), tailState.lastTimestamp());
             } else {
-                outcome = new AppendOutcome.Rejected(((Verdict.Rejected) v).reason());
+                Rejection why = ((Verdict.Rejected) v).reason();
+                breakSession(group.get(i), "a batch was rejected (" + describe(why) + ")");
+                outcome = new AppendOutcome.Rejected(why);
             }
             group.get(i).result().complete(outcome);
         }
     }
 
+    /**
+     * After a commit whose outcome is unknown: accepted batches fail as OUTCOME_UNKNOWN and are never
+     * resent. Rejected ones go back to the queue undecided, since the state that rejected them may
+     * never have existed, and so do held-back ones, together in queue order: whether a session's
+     * later batches may still be applied is for the next round to tell.
+     */
+    private void unknown(List<Pending> group, Plan plan) {
+        List<Pending> undecided = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            if (plan.heldBack.get(i) || plan.verdicts.get(i) instanceof Verdict.Rejected) {
+                undecided.add(group.get(i));
+            }
+        }
+        requeueFirst(undecided);
+        String message = "the commit at " + plan.commit.key() + " may or may not be in the stream";
+        for (int i = 0; i < group.size(); i++) {
+            if (!plan.heldBack.get(i) && plan.verdicts.get(i) instanceof Verdict.Accepted) {
+                failOne(group.get(i), AppendOutcome.Failure.OUTCOME_UNKNOWN, message);
+            }
+        }
+    }
+
+    private static List<Pending> heldBack(List<Pending> group, BitSet heldBack) {
+        List<Pending> items = new ArrayList<>();
+        heldBack.stream().forEach(i -> items.add(group.get(i)));
+        return items;
+    }
+
     private void fail(List<Pending> group, AppendOutcome.Failure failure, String message) {
         for (Pending p : group) {
-            p.result().complete(new AppendOutcome.Failed(failure, message));
+            failOne(p, failure, message);
         }
+    }
+
+    /** Batches of sessions broken before they were decided: nothing of them is written. */
+    private static void abandon(List<Pending> items) {
+        for (Pending p : items) {
+            String why = ((Item.Batch) p.item()).session().flatMap(AppendSession::why).orElse("");
+            p.result().complete(new AppendOutcome.Failed(AppendOutcome.Failure.SESSION_BROKEN,
+                    "an earlier batch of this append session failed: " + why));
+        }
+    }
+
+    /** Fails one item, breaking its session first. */
+    private static void failOne(Pending p, AppendOutcome.Failure failure, String message) {
+        breakSession(p, failure + ": " + message);
+        p.result().complete(new AppendOutcome.Failed(failure, message));
+    }
+
+    /** Breaks the item's session, if any, before its answer is released (AppendSession#breakWith). */
+    private static void breakSession(Pending p, String why) {
+        if (p.item() instanceof Item.Batch b) {
+            b.session().ifPresent(s -> s.breakWith(why));
+        }
+    }
+
+    private static String describe(Rejection why) {
+        if (why instanceof Rejection.SeqNumMismatch m) {
+            return "seq_num_mismatch, expected " + m.expected();
+        }
+        if (why instanceof Rejection.FencingTokenMismatch) {
+            return "fencing_token_mismatch";
+        }
+        if (why instanceof Rejection.Invalid i) {
+            return "invalid: " + i.message();
+        }
+        return "the stream is being deleted";
     }
 
     /**

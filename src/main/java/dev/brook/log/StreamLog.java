@@ -3,6 +3,7 @@ package dev.brook.log;
 import dev.brook.core.AppendBatch;
 import dev.brook.core.SequencedRecord;
 import dev.brook.core.StreamState;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
@@ -55,6 +56,16 @@ public final class StreamLog {
     /** An append whose accepted records are stored as {@code seal} makes them (encryption at rest). */
     public CompletionStage<AppendOutcome> append(AppendBatch batch, UnaryOperator<SequencedRecord> seal) {
         return committer.submit(new Committer.Item.Batch(batch, seal));
+    }
+
+    /**
+     * A batch of an append session: once one of the session's batches fails (rejected, failed, or
+     * with an unknown outcome), none of its later batches is applied; they fail as
+     * {@link AppendOutcome.Failure#SESSION_BROKEN}. Batches of one session must be submitted in
+     * session order, to this log only; their outcomes complete in that order.
+     */
+    public CompletionStage<AppendOutcome> append(AppendBatch batch, UnaryOperator<SequencedRecord> seal, AppendSession session) {
+        return committer.submit(new Committer.Item.Batch(batch, seal, Optional.of(session)));
     }
 
     /** A zero-record commit changing the state (reconfiguration, seal); {@code change} keeps positions. */
