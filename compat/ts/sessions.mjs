@@ -115,5 +115,51 @@ await step("producer", async () => {
   await stream.close();
 });
 
+await step("binary records through sessions, frames gzip-compressed both ways", async () => {
+  await basin.streams.create({ stream: "binary" });
+  const gz = new S2({ ...env, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 }, compression: "gzip" });
+  const stream = gz.basin(basinName).stream("binary", { forceTransport: transport });
+  const session = await stream.appendSession();
+  const payloads = [];
+  const tickets = [];
+  for (let i = 0; i < 5; i++) {
+    const body = new Uint8Array(4096).map((_, j) => (i * 7 + j * 13) % 256);
+    payloads.push(body);
+    const headers = [[new Uint8Array([0, 255]), new Uint8Array([i])]];
+    tickets.push(await session.submit(AppendInput.create([AppendRecord.bytes({ body, headers })])));
+  }
+  await Promise.all(tickets.map((t) => t.ack()));
+  await session.close();
+  const read = await stream.readSession({ start: { from: { seqNum: 0 } }, stop: { limits: { count: 5 } } }, { as: "bytes" });
+  const seen = [];
+  for await (const record of read) {
+    seen.push(record);
+  }
+  assert.equal(seen.length, 5);
+  seen.forEach((r, i) => {
+    assert.deepEqual(Buffer.from(r.body), Buffer.from(payloads[i]));
+    assert.deepEqual(Buffer.from(r.headers[0][1]), Buffer.from([i]));
+  });
+  await stream.close();
+});
+
+await step("a quiet follower is kept alive by heartbeats past the SDK's watchdog", async () => {
+  await basin.streams.create({ stream: "quiet" });
+  const stream = open("quiet");
+  const session = await stream.readSession({ start: { from: { tailOffset: 0 } }, stop: { limits: { count: 1 }, waitSecs: 60 } });
+  const reading = (async () => {
+    const seen = [];
+    for await (const record of session) {
+      seen.push(record.body);
+    }
+    return seen;
+  })();
+  // Idle longer than the SDK's watchdogs (20 s on s2s, 25 s on SSE): only heartbeats keep the session.
+  await new Promise((resolve) => setTimeout(resolve, 26_000));
+  await stream.append(AppendInput.create([AppendRecord.string({ body: "late" })]));
+  assert.deepEqual(await withTimeout(reading, 20_000, "the late record"), ["late"]);
+  await stream.close();
+});
+
 await s2.basins.delete({ basin: basinName });
 console.log(`all session checks passed on ${transport}`);

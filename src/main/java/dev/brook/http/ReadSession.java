@@ -168,6 +168,10 @@ final class ReadSession {
         }
         position = new ReadRequest.Start.SeqNum(records.tailSeq());
         if (!following) {
+            if (query.waitMs().isPresent() && query.waitMs().getAsLong() == 0) {
+                done(); // an unbounded read with wait=0: caught up, and no time to follow (spec §12 H: one frame, no heartbeat)
+                return;
+            }
             following = true;
             followDeadlineMs = query.waitMs().isPresent() ? clockMs.getAsLong() + query.waitMs().getAsLong() : Long.MAX_VALUE;
             ping(records.tailSeq(), records.tailTimestamp());

@@ -189,7 +189,7 @@ class S2sSessionTest {
         createStream(basin, "s", null);
         DataPlaneApi.append(basin, "s", DataPlaneApi.bodies("r0", "r1"), Map.of());
         try (S2sClient client = new S2sClient(root, t.version)) {
-            S2sClient.Session read = client.open(HttpMethod.GET, records("s") + "?seq_num=0&count=4", Map.of("s2-basin", basin));
+            S2sClient.Session read = client.open(HttpMethod.GET, records("s") + "?seq_num=0&count=4&wait=30", Map.of("s2-basin", basin));
             assertEquals(200, read.status());
             ProtoCodec.ReadBatch first = batch(read.next());
             assertEquals(List.of("r0", "r1"), texts(first.records()));
