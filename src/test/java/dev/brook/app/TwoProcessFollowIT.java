@@ -42,7 +42,7 @@ class TwoProcessFollowIT {
             assertEquals(201, send(a, "POST", "/v1/streams", basin, "{\"stream\":\"s\"}").statusCode());
 
             // The follower on B, opened before anything is appended, bounded by the count it must see.
-            HttpRequest follow = HttpRequest.newBuilder(URI.create(b.endpoint() + "/v1/streams/s/records?seq_num=0&count=" + RECORDS))
+            HttpRequest follow = HttpRequest.newBuilder(URI.create(b.endpoint() + "/v1/streams/s/records?seq_num=0&wait=60&count=" + RECORDS))
                     .header("accept", "text/event-stream").header("s2-basin", basin).build();
             HttpResponse<Stream<String>> session = HTTP.send(follow, HttpResponse.BodyHandlers.ofLines());
             assertEquals(200, session.statusCode());
@@ -79,7 +79,9 @@ class TwoProcessFollowIT {
         try {
             while (lines.hasNext()) {
                 String line = lines.next();
-                if (line.startsWith("event: ")) {
+                if (line.isEmpty()) {
+                    event = null; // the end of an event
+                } else if (line.startsWith("event: ")) {
                     event = line.substring(7);
                 } else if (line.startsWith("data: ") && "batch".equals(event)) {
                     JSON.readTree(line.substring(6)).get("records").forEach(out::add);
