@@ -8,6 +8,10 @@ import dev.brook.log.LogEnv;
 import dev.brook.log.LogSettings;
 import dev.brook.store.ObjectStore;
 import dev.brook.store.ResilientObjectStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
@@ -45,10 +49,21 @@ public class EngineProducer {
     @ConfigProperty(name = "brook.append.inflight-bytes-max", defaultValue = "134217728")
     long inflightBytesMax;
 
+    /** The caps, with their use as gauges: {@code brook_sessions_open} and {@code brook_append_inflight_bytes}. */
     @Produces
     @Singleton
-    Admission admission() {
-        return new Admission(sessionsMax, inflightBytesMax);
+    Admission admission(MeterRegistry registry) {
+        Admission admission = new Admission(sessionsMax, inflightBytesMax);
+        Gauge.builder("brook.sessions.open", admission, Admission::openSessions)
+                .description("Open sessions (SSE, S2S read and append) in this process").register(registry);
+        Gauge.builder("brook.append.inflight", admission, Admission::inflightBytes).baseUnit("bytes")
+                .description("Appended bytes (metered) not yet answered in this process").register(registry);
+        return admission;
+    }
+
+    /** The gauges exist from the start (the caps need no store, so this cannot stop a bad-store exit). */
+    void registerGauges(@Observes StartupEvent start, Admission admission) {
+        admission.openSessions();
     }
 
     @ConfigProperty(name = "brook.deletion.grace-ms", defaultValue = "10000")

@@ -152,6 +152,9 @@ final class S2sAppendSession {
 
     /** Submits held inputs in order while there is room; stops reading the request while there is not. */
     private void pump() {
+        if (closed) {
+            held.clear(); // the client is gone: what it sent but was never submitted is never applied, nor acked
+        }
         while (!held.isEmpty() && !failed) {
             Input next = held.peekFirst();
             if (next.error() != null) {
@@ -177,7 +180,12 @@ final class S2sAppendSession {
             }
             held.pollFirst();
             inflightBytes += bytes;
-            CompletableFuture<AppendOutcome> outcome = data.append(target, next.batch(), key, link).toCompletableFuture();
+            CompletableFuture<AppendOutcome> outcome;
+            try {
+                outcome = data.append(target, next.batch(), key, link).toCompletableFuture();
+            } catch (RuntimeException e) {
+                outcome = CompletableFuture.failedFuture(e);
+            }
             pending.add(new Pending(outcome, bytes, null));
             outcome.whenComplete((o, e) -> context.runOnContext(v -> onAnswered()));
         }
@@ -212,10 +220,11 @@ final class S2sAppendSession {
             if (failed) {
                 continue;
             }
-            RuntimeException error = head.error();
-            if (error == null) {
-                AppendOutcome outcome = head.outcome().exceptionally(e -> new AppendOutcome.Failed(AppendOutcome.Failure.UNAVAILABLE,
-                        String.valueOf(Replies.unwrap(e).getMessage()))).join();
+            Throwable error = head.error();
+            if (error == null && head.outcome().isCompletedExceptionally()) {
+                error = head.outcome().handle((o, e) -> Replies.unwrap(e)).join();
+            } else if (error == null) {
+                AppendOutcome outcome = head.outcome().join();
                 if (outcome instanceof AppendOutcome.Acked a) {
                     write(S2sFrames.regular(ProtoCodec.encodeAppendAck(a.range().startSeq(), a.range().startTimestamp(),
                             a.range().endSeq(), a.range().endTimestamp(), a.tailSeq(), a.tailTimestamp()), Optional.empty()));

@@ -30,7 +30,9 @@ class HttpSurfaceTest {
         given().when().get("/health/ready").then().statusCode(200);
         given().when().get("/metrics").then().statusCode(200)
                 .body(containsString("# TYPE brook_store_requests_seconds summary"))
-                .body(containsString("brook_store_requests_seconds_count{operation=\"head\",outcome=\"absent\"}"));
+                .body(containsString("brook_store_requests_seconds_count{operation=\"head\",outcome=\"absent\"}"))
+                .body(containsString("# TYPE brook_sessions_open gauge"))
+                .body(containsString("# TYPE brook_append_inflight_bytes gauge"));
     }
 
     @Test
