@@ -9,6 +9,7 @@ import dev.brook.engine.DataPlane;
 import dev.brook.log.AppendOutcome;
 import dev.brook.log.LogEnv;
 import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -35,6 +36,9 @@ public class AppendResource {
 
     @Inject
     Admission admission;
+
+    @Inject
+    CurrentVertxRequest request;
 
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
@@ -66,6 +70,7 @@ public class AppendResource {
         BatchRules.check(batch).ifPresent(invalid -> {
             throw S2Error.invalid(invalid.message());
         });
+        Authz.requireCommands(AuthGate.principal(request.getCurrent()), batch, basin, stream);
         boolean protobuf = MediaTypes.isProtobuf(accept);
         long bytes = batch.meteredBytes();
         if (!admission.reserve(bytes)) {

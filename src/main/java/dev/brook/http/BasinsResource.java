@@ -15,6 +15,8 @@ import dev.brook.engine.Janitor;
 import dev.brook.engine.Lifecycle;
 import dev.brook.engine.Provisioned;
 import io.quarkus.arc.properties.IfBuildProperty;
+import dev.brook.core.auth.Operation;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -31,6 +33,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** Basins (spec §3.1): thin entry points over the catalog. */
@@ -45,22 +49,32 @@ public class BasinsResource {
     @Inject
     Janitor janitor;
 
+    @Inject
+    CurrentVertxRequest request;
+
     @GET
     public CompletionStage<Response> list(@QueryParam("prefix") String prefix, @QueryParam("start_after") String startAfter,
                                           @QueryParam("limit") String limit, @Context UriInfo uri) {
         Http.rejectEmpty(uri, "limit");
         String p = Http.query("prefix", prefix, Names::basinPrefix);
         String after = Http.query("start_after", startAfter, Names::basinStartAfter);
-        return catalog.listBasins(p, after, Http.limit(limit)).thenApply(page -> {
-            ObjectNode body = JsonNodeFactory.instance.objectNode();
-            ArrayNode basins = body.putArray("basins");
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ArrayNode basins = body.putArray("basins");
+        Optional<Authz.Listing> visible = Authz.listing(AuthGate.principal(request.getCurrent()).scope().basins(), p, Http.limit(limit));
+        if (visible.isEmpty()) {
+            return CompletableFuture.completedFuture(Http.ok(body.put("has_more", false)));
+        }
+        return catalog.listBasins(visible.get().prefix(), after, visible.get().limit()).thenApply(page -> {
             for (Catalog.BasinRecordNamed b : page.items()) {
+                if (!visible.get().keeps(b.name())) {
+                    continue;
+                }
                 basins.add(info(b.name(), b.record()));
                 if (b.record().state() == Lifecycle.DELETING) {
                     janitor.cleanBasin(b.name());
                 }
             }
-            body.put("has_more", page.hasMore());
+            body.put("has_more", visible.get().hasMore(page.hasMore()));
             return Http.ok(body);
         });
     }
@@ -76,6 +90,7 @@ public class BasinsResource {
         Names.basinName(name.asText()).ifPresent(problem -> {
             throw new S2Error(ErrorCode.BAD_JSON, problem);
         });
+        Authz.require(AuthGate.principal(request.getCurrent()), Operation.CREATE_BASIN, name.asText(), null, null);
         BasinConfig config = ConfigJson.parseBasinConfig(n.get("config"));
         String hash = Http.hash(ConfigJson.basinConfig(config));
         return catalog.createBasin(name.asText(), config, Http.requestToken(requestToken), hash)

@@ -3,15 +3,12 @@ package dev.brook.http;
 import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
 import io.quarkus.arc.properties.IfBuildProperty;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 
 /**
- * What S2 Lite answers 501 for (spec §3.4-§3.6, §10): account metrics, locations and, until they
- * are built, access tokens.
+ * What S2 Lite answers 501 for (spec §3.5-§3.6, §10): metrics and locations.
  */
 @Path("/v1")
 @IfBuildProperty(name = "brook.serve.control", stringValue = "true", enableIfMissing = true)
@@ -19,24 +16,6 @@ public class NotImplementedResource {
 
     private static S2Error notImplemented() {
         return new S2Error(ErrorCode.NOT_IMPLEMENTED, "Not implemented");
-    }
-
-    @GET
-    @Path("access-tokens")
-    public void listTokens() {
-        throw notImplemented();
-    }
-
-    @POST
-    @Path("access-tokens")
-    public void issueToken() {
-        throw notImplemented();
-    }
-
-    @DELETE
-    @Path("access-tokens/{id}")
-    public void revokeToken() {
-        throw notImplemented();
     }
 
     @GET

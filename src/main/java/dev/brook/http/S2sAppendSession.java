@@ -5,6 +5,7 @@ import dev.brook.core.BatchRules;
 import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
 import dev.brook.core.StreamConfigSpec;
+import dev.brook.core.auth.TokenSpec;
 import dev.brook.engine.Admission;
 import dev.brook.engine.DataPlane;
 import dev.brook.engine.StreamRecord;
@@ -57,6 +58,7 @@ final class S2sAppendSession {
     private final Optional<byte[]> key;
     private final StreamConfigSpec autoCreateConfig;
     private final LongSupplier clockMs;
+    private final TokenSpec principal;
     private final S2sFrames.Decoder decoder = new S2sFrames.Decoder();
     private final AppendSession link = new AppendSession();
     private final ArrayDeque<Input> held = new ArrayDeque<>();
@@ -72,7 +74,9 @@ final class S2sAppendSession {
     private boolean finished;
 
     S2sAppendSession(DataPlane data, Admission admission, Context context, HttpServerRequest request, HttpServerResponse response,
-                     String basin, String stream, Optional<byte[]> key, StreamConfigSpec autoCreateConfig, LongSupplier clockMs) {
+                     String basin, String stream, Optional<byte[]> key, StreamConfigSpec autoCreateConfig, LongSupplier clockMs,
+                     TokenSpec principal) {
+        this.principal = principal;
         this.data = data;
         this.admission = admission;
         this.context = context;
@@ -133,6 +137,7 @@ final class S2sAppendSession {
                 BatchRules.check(batch).ifPresent(invalid -> {
                     throw S2Error.invalid(invalid.message());
                 });
+                Authz.requireCommands(principal, batch, basin, stream);
                 held.add(new Input(batch, null));
             });
         } catch (RuntimeException e) {

@@ -86,7 +86,7 @@ public class Sessions {
             Target target = target(ctx);
             Admission limits = openSession();
             new S2sAppendSession(data.get(), limits, Vertx.currentContext(), request, ctx.response(), target.basin, target.stream,
-                    target.key, target.autoCreateConfig, env.get().wallClockMs()).start();
+                    target.key, target.autoCreateConfig, env.get().wallClockMs(), AuthGate.principal(ctx)).start();
         } catch (RuntimeException e) {
             Replies.answer(ctx.response(), e);
         }

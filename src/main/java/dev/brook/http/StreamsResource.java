@@ -17,6 +17,8 @@ import dev.brook.engine.Lifecycle;
 import dev.brook.engine.Provisioned;
 import dev.brook.engine.StreamRecord;
 import io.quarkus.arc.properties.IfBuildProperty;
+import dev.brook.core.auth.Operation;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -54,6 +56,9 @@ public class StreamsResource {
     @Inject
     Janitor janitor;
 
+    @Inject
+    CurrentVertxRequest request;
+
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
 
@@ -65,16 +70,23 @@ public class StreamsResource {
         String basin = Http.basin(basinHeader, host, zones);
         String p = Http.query("prefix", prefix, Names::streamPrefix);
         String after = Http.query("start_after", startAfter, Names::streamStartAfter);
-        return catalog.listStreams(basin, p, after, Http.limit(limit)).thenApply(page -> {
-            ObjectNode body = JsonNodeFactory.instance.objectNode();
-            ArrayNode streams = body.putArray("streams");
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ArrayNode streams = body.putArray("streams");
+        Optional<Authz.Listing> visible = Authz.listing(AuthGate.principal(request.getCurrent()).scope().streams(), p, Http.limit(limit));
+        if (visible.isEmpty()) {
+            return CompletableFuture.completedFuture(Http.ok(body.put("has_more", false)));
+        }
+        return catalog.listStreams(basin, visible.get().prefix(), after, visible.get().limit()).thenApply(page -> {
             for (Catalog.StreamRecordNamed s : page.items()) {
+                if (!visible.get().keeps(s.name())) {
+                    continue;
+                }
                 streams.add(info(s.name(), s.record()));
                 if (s.record().state() == Lifecycle.DELETING) {
                     janitor.cleanStream(basin, s.name());
                 }
             }
-            body.put("has_more", page.hasMore());
+            body.put("has_more", visible.get().hasMore(page.hasMore()));
             return Http.ok(body);
         });
     }
@@ -93,6 +105,7 @@ public class StreamsResource {
         Names.streamName(name.asText()).ifPresent(problem -> {
             throw new S2Error(ErrorCode.BAD_JSON, problem);
         });
+        Authz.require(AuthGate.principal(request.getCurrent()), Operation.CREATE_STREAM, basin, name.asText(), null);
         StreamConfigSpec spec = ConfigJson.parseSpec(n.get("config"));
         return catalog.createStream(basin, name.asText(), spec, token, Optional.of(Http.hash(ConfigJson.spec(spec))))
                 .thenApply(p -> provisioned(201, name.asText(), p.value(), p.result()));

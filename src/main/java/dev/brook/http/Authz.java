@@ -1,0 +1,82 @@
+package dev.brook.http;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendRecord;
+import dev.brook.core.Command;
+import dev.brook.core.ErrorCode;
+import dev.brook.core.S2Error;
+import dev.brook.core.auth.Operation;
+import dev.brook.core.auth.ResourceSet;
+import dev.brook.core.auth.TokenSpec;
+import java.util.Optional;
+
+/**
+ * The access checks only a resource can make, after {@link AuthGate} admitted the request: names
+ * read from bodies, the commands inside an append, listings narrowed to the token's sets.
+ */
+final class Authz {
+
+    private Authz() {}
+
+    /** A refusal that names the operation, never the resource (whether it exists is not the token's business). */
+    static S2Error denied(Operation op) {
+        return new S2Error(ErrorCode.PERMISSION_DENIED, "the access token does not permit `" + op.wire() + "` here");
+    }
+
+    /** The stream name as stored for a name as the client wrote it (streams are not auto-prefixed yet: identity). */
+    static String stored(TokenSpec token, String clientStream) {
+        return clientStream;
+    }
+
+    static void require(TokenSpec token, Operation op, String basin, String stream, String tokenId) {
+        if (!token.scope().allows(op, basin, stream, tokenId)) {
+            throw denied(op);
+        }
+    }
+
+    /** Fence and trim commands in a batch need their own operations (stream write), beyond {@code append}. */
+    static void requireCommands(TokenSpec token, AppendBatch batch, String basin, String stream) {
+        for (AppendRecord r : batch.records()) {
+            if (Command.parse(r) instanceof Command.IsCommand c) {
+                Operation op = c.command() instanceof Command.Fence ? Operation.FENCE : Operation.TRIM;
+                require(token, op, basin, stream, null);
+            }
+        }
+    }
+
+    /**
+     * How to list within a resource set: the prefix and limit to ask the catalog for, and which
+     * names to keep. A page then holds only names the token may see, and {@code has_more} tells
+     * nothing about the others.
+     */
+    record Listing(String prefix, int limit, Optional<String> exact) {
+        boolean keeps(String name) {
+            return exact.isEmpty() || exact.get().equals(name);
+        }
+
+        boolean hasMore(boolean pageHasMore) {
+            return exact.isEmpty() && pageHasMore; // one name at most
+        }
+    }
+
+    /** Empty when the set and the client's prefix share no name: the answer is an empty page. */
+    static Optional<Listing> listing(ResourceSet set, String prefix, int limit) {
+        return narrow(set, prefix).map(p -> set instanceof ResourceSet.Exact e
+                ? new Listing(p, 1, Optional.of(e.name())) // the exact name sorts first among names it prefixes
+                : new Listing(p, limit, Optional.empty()));
+    }
+
+    /** A listing's prefix narrowed to a resource set; empty when they share no name. */
+    static Optional<String> narrow(ResourceSet set, String prefix) {
+        if (set instanceof ResourceSet.Prefix p) {
+            if (p.prefix().startsWith(prefix)) {
+                return Optional.of(p.prefix());
+            }
+            return prefix.startsWith(p.prefix()) ? Optional.of(prefix) : Optional.empty();
+        }
+        if (set instanceof ResourceSet.Exact e && !e.name().isEmpty() && e.name().startsWith(prefix)) {
+            return Optional.of(e.name());
+        }
+        return Optional.empty();
+    }
+}
