@@ -40,7 +40,7 @@ public final class CatalogKeys {
 
     /** The LIST prefix for basin names starting with {@code namePrefix} (whole 5-byte groups; callers filter). */
     public static String basinListPrefix(String namePrefix) {
-        return "basins/" + encode(wholeGroups(namePrefix));
+        return "basins/" + encodePrefix(namePrefix);
     }
 
     public static String basinVersion(String basin, long version) {
@@ -80,7 +80,7 @@ public final class CatalogKeys {
      * 5-byte groups (what later bytes leave unchanged); listings filter the names that do not match.
      */
     public static String streamListPrefix(String basin, String namePrefix) {
-        return streamsOf(basin) + segmentedPrefix(encode(wholeGroups(namePrefix)));
+        return streamsOf(basin) + segmentedPrefix(encodePrefix(namePrefix));
     }
 
     /** A LIST startAfter above every version key of {@code stream} and below every later name's keys. */
@@ -120,8 +120,20 @@ public final class CatalogKeys {
         return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
-    static String encode(String s) {
+    /**
+     * A name in the key alphabet: lower-case base32hex of its UTF-8 bytes, no padding. Persistent, and
+     * shared by every key family that holds names (access token ids use it too).
+     */
+    public static String encode(String s) {
         return encode(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The encoding every name starting with {@code namePrefix} begins with: the prefix cut back to whole
+     * 5-byte groups. Listings use it as a LIST prefix and filter the names that do not match.
+     */
+    public static String encodePrefix(String namePrefix) {
+        return encode(wholeGroups(namePrefix));
     }
 
     static String encode(byte[] bytes) {
@@ -143,7 +155,7 @@ public final class CatalogKeys {
     }
 
     /** The name behind an encoding, or empty when it is not one we wrote (or not valid UTF-8). */
-    static Optional<String> decode(String encoded) {
+    public static Optional<String> decode(String encoded) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int buffer = 0;
         int bits = 0;
