@@ -91,6 +91,10 @@ public class AccessTokensResource {
         TokenRules.invalid(requested, now).ifPresent(problem -> {
             throw S2Error.invalid(problem);
         });
+        if (requested.id().equals(Keygen.ADMIN_TOKEN_ID)) {
+            throw new S2Error(ErrorCode.RESOURCE_ALREADY_EXISTS, "access token `" + Keygen.ADMIN_TOKEN_ID
+                    + "` already exists: it is the bootstrap token keygen signs");
+        }
         if (requested.autoPrefixStreams()) {
             throw new S2Error(ErrorCode.NOT_IMPLEMENTED, "`auto_prefix_streams` is not supported by Brook yet");
         }
