@@ -44,6 +44,29 @@ public final class Names {
         return streamLength(startAfter, "start-after");
     }
 
+    /**
+     * An access token id: like a stream name, 1 to 96 bytes, not "." or "..". S2 checks it while
+     * parsing a body, so a bad id in one is a 400 like a bad basin name.
+     */
+    public static Optional<String> accessTokenId(String id) {
+        if (id.isEmpty()) {
+            return Optional.of("access token id must not be empty");
+        }
+        if (id.equals(".") || id.equals("..")) {
+            return Optional.of("access token id must not be \".\" or \"..\"");
+        }
+        return accessTokenLength(id, "id");
+    }
+
+    /** A listing's {@code prefix}: only its length is limited. */
+    public static Optional<String> accessTokenIdPrefix(String prefix) {
+        return accessTokenLength(prefix, "prefix");
+    }
+
+    public static Optional<String> accessTokenIdStartAfter(String startAfter) {
+        return accessTokenLength(startAfter, "start-after");
+    }
+
     public static Optional<String> fencingToken(String token) {
         if (utf8Bytes(token) > Limits.FENCING_TOKEN_BYTES_MAX) {
             return Optional.of("fencing token must not exceed " + Limits.FENCING_TOKEN_BYTES_MAX + " bytes in length");
@@ -96,6 +119,13 @@ public final class Names {
     private static Optional<String> streamLength(String s, String field) {
         if (utf8Bytes(s) > Limits.STREAM_NAME_BYTES_MAX) {
             return Optional.of("stream " + field + " must not exceed " + Limits.STREAM_NAME_BYTES_MAX + " bytes in length");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> accessTokenLength(String s, String field) {
+        if (utf8Bytes(s) > Limits.ACCESS_TOKEN_ID_BYTES_MAX) {
+            return Optional.of("access token " + field + " must not exceed " + Limits.ACCESS_TOKEN_ID_BYTES_MAX + " bytes in length");
         }
         return Optional.empty();
     }

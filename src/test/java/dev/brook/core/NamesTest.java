@@ -107,6 +107,40 @@ class NamesTest {
         assertEquals(expected, Names.streamName(name));
     }
 
+    static Stream<Arguments> accessTokenIds() {
+        Function<String, Optional<String>> id = Names::accessTokenId;
+        Function<String, Optional<String>> prefix = Names::accessTokenIdPrefix;
+        Function<String, Optional<String>> startAfter = Names::accessTokenIdStartAfter;
+        String idTooLong = "access token id must not exceed 96 bytes in length";
+        String dots = "access token id must not be \".\" or \"..\"";
+        return Stream.of(
+                arguments("id of one byte", id, "a", ok()),
+                arguments("id of 96 bytes", id, "a".repeat(96), ok()),
+                arguments("id with slashes and spaces", id, "user/1234 x", ok()),
+                arguments("id of three dots", id, "...", ok()),
+                arguments("empty id", id, "", err("access token id must not be empty")),
+                arguments("id of one dot", id, ".", err(dots)),
+                arguments("id of two dots", id, "..", err(dots)),
+                arguments("id of 97 bytes", id, "a".repeat(97), err(idTooLong)),
+                arguments("id of 48 two-byte chars", id, "é".repeat(48), ok()),
+                arguments("id of 33 three-byte chars", id, "€".repeat(33), err(idTooLong)),
+                arguments("empty prefix", prefix, "", ok()),
+                arguments("prefix of one dot", prefix, ".", ok()),
+                arguments("prefix of 96 bytes", prefix, "a".repeat(96), ok()),
+                arguments("prefix of 97 bytes", prefix, "a".repeat(97),
+                        err("access token prefix must not exceed 96 bytes in length")),
+                arguments("empty start_after", startAfter, "", ok()),
+                arguments("start_after of two dots", startAfter, "..", ok()),
+                arguments("start_after of 97 bytes", startAfter, "b".repeat(97),
+                        err("access token start-after must not exceed 96 bytes in length")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("accessTokenIds")
+    void accessTokenId(String what, Function<String, Optional<String>> validator, String value, Optional<String> expected) {
+        assertEquals(expected, validator.apply(value));
+    }
+
     static Stream<Arguments> tokens() {
         Function<String, Optional<String>> fencing = Names::fencingToken;
         Function<String, Optional<String>> request = Names::requestToken;
