@@ -113,8 +113,16 @@ public class AuthGate {
             }
         }
         String stream = a.stream().map(s -> Authz.stored(token, s)).orElse(null);
+        String tokenId = a.tokenId().orElse(null);
         for (Operation op : a.operations()) {
-            require(scope.allows(op, basin, stream, a.tokenId().orElse(null)), op);
+            boolean named = switch (op.target()) {
+                case NONE -> true;
+                case BASIN -> basin != null;
+                case BASIN_AND_STREAM -> basin != null && stream != null;
+                case ACCESS_TOKEN -> tokenId != null;
+            };
+            // A name the path does not carry is in the body: its resource checks it (Authz.require).
+            require(named ? scope.allows(op, basin, stream, tokenId) : scope.allows(op), op);
         }
     }
 
