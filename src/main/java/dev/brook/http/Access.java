@@ -14,8 +14,9 @@ import java.util.Optional;
  * resource that reads the body; listings are narrowed to the token's sets by their resources.
  *
  * @param basinScoped the basin comes from the {@code s2-basin} header (or the Host)
+ * @param anyOf       one of the operations is enough at the gate (an append: its records say which it needs)
  */
-record Access(List<Operation> operations, Optional<String> basin, boolean basinScoped, Optional<String> stream,
+record Access(List<Operation> operations, boolean anyOf, Optional<String> basin, boolean basinScoped, Optional<String> stream,
               Optional<String> tokenId) {
 
     /**
@@ -53,7 +54,7 @@ record Access(List<Operation> operations, Optional<String> basin, boolean basinS
     }
 
     private static Access simple(Operation... ops) {
-        return new Access(List.of(ops), Optional.empty(), false, Optional.empty(), Optional.empty());
+        return new Access(List.of(ops), false, Optional.empty(), false, Optional.empty(), Optional.empty());
     }
 
     private static Optional<Access> basins(String m, String[] s) {
@@ -74,7 +75,7 @@ record Access(List<Operation> operations, Optional<String> basin, boolean basinS
             case "DELETE" -> List.of(Operation.DELETE_BASIN);
             default -> List.of();
         };
-        return ops.isEmpty() ? Optional.empty() : Optional.of(new Access(ops, Optional.of(s[1]), false, Optional.empty(), Optional.empty()));
+        return ops.isEmpty() ? Optional.empty() : Optional.of(new Access(ops, false, Optional.of(s[1]), false, Optional.empty(), Optional.empty()));
     }
 
     private static Optional<Access> streams(String m, String[] s) {
@@ -95,10 +96,11 @@ record Access(List<Operation> operations, Optional<String> basin, boolean basinS
                 default -> List.of();
             };
         } else if (s.length == 3 && s[2].equals("records")) {
-            // Commands inside an append (fence, trim) need their own operations: checked per batch.
+            // An append needs `append` for ordinary records, `fence` and `trim` for those commands: the gate
+            // lets in a token with any of them, and the batch is checked record by record (Authz.requireRecords).
             ops = switch (m) {
                 case "GET" -> List.of(Operation.READ);
-                case "POST" -> List.of(Operation.APPEND);
+                case "POST" -> List.of(Operation.APPEND, Operation.FENCE, Operation.TRIM);
                 default -> List.of();
             };
         } else if (s.length == 4 && s[2].equals("records") && s[3].equals("tail") && m.equals("GET")) {
@@ -106,7 +108,8 @@ record Access(List<Operation> operations, Optional<String> basin, boolean basinS
         } else {
             ops = List.of();
         }
-        return ops.isEmpty() ? Optional.empty() : Optional.of(new Access(ops, Optional.empty(), true, stream, Optional.empty()));
+        boolean append = s.length == 3 && m.equals("POST");
+        return ops.isEmpty() ? Optional.empty() : Optional.of(new Access(ops, append, Optional.empty(), true, stream, Optional.empty()));
     }
 
     private static Optional<Access> accessTokens(String m, String[] s) {
@@ -118,7 +121,7 @@ record Access(List<Operation> operations, Optional<String> basin, boolean basinS
             };
         }
         if (s.length == 2 && m.equals("DELETE")) {
-            return Optional.of(new Access(List.of(Operation.REVOKE_ACCESS_TOKEN), Optional.empty(), false, Optional.empty(), Optional.of(s[1])));
+            return Optional.of(new Access(List.of(Operation.REVOKE_ACCESS_TOKEN), false, Optional.empty(), false, Optional.empty(), Optional.of(s[1])));
         }
         return Optional.empty();
     }
@@ -126,8 +129,8 @@ record Access(List<Operation> operations, Optional<String> basin, boolean basinS
     private static Optional<Access> metrics(String[] s) {
         return switch (s.length) {
             case 1 -> Optional.of(simple(Operation.ACCOUNT_METRICS));
-            case 2 -> Optional.of(new Access(List.of(Operation.BASIN_METRICS), Optional.of(s[1]), false, Optional.empty(), Optional.empty()));
-            case 3 -> Optional.of(new Access(List.of(Operation.STREAM_METRICS), Optional.of(s[1]), false, Optional.of(s[2]), Optional.empty()));
+            case 2 -> Optional.of(new Access(List.of(Operation.BASIN_METRICS), false, Optional.of(s[1]), false, Optional.empty(), Optional.empty()));
+            case 3 -> Optional.of(new Access(List.of(Operation.STREAM_METRICS), false, Optional.of(s[1]), false, Optional.of(s[2]), Optional.empty()));
             default -> Optional.empty();
         };
     }

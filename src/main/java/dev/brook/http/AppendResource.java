@@ -70,7 +70,7 @@ public class AppendResource {
         BatchRules.check(batch).ifPresent(invalid -> {
             throw S2Error.invalid(invalid.message());
         });
-        Authz.requireCommands(AuthGate.principal(request.getCurrent()), batch, basin, stream);
+        Authz.requireRecords(AuthGate.principal(request.getCurrent()), batch, basin, stream);
         boolean protobuf = MediaTypes.isProtobuf(accept);
         long bytes = batch.meteredBytes();
         if (!admission.reserve(bytes)) {

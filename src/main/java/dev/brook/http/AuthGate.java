@@ -105,15 +105,12 @@ public class AuthGate {
             try {
                 basin = Http.basin(ctx.request().getHeader(Http.BASIN_HEADER), ctx.request().getHeader("host"), zones);
             } catch (S2Error e) {
-                // No basin: the resource answers 400 bad_header before touching anything; nothing to protect.
-                for (Operation op : a.operations()) {
-                    require(scope.allows(op), op);
-                }
-                return;
+                basin = null; // no basin: the resource answers 400 bad_header before touching anything
             }
         }
         String stream = a.stream().map(s -> Authz.stored(token, s)).orElse(null);
         String tokenId = a.tokenId().orElse(null);
+        boolean any = false;
         for (Operation op : a.operations()) {
             boolean named = switch (op.target()) {
                 case NONE -> true;
@@ -122,7 +119,14 @@ public class AuthGate {
                 case ACCESS_TOKEN -> tokenId != null;
             };
             // A name the path does not carry is in the body: its resource checks it (Authz.require).
-            require(named ? scope.allows(op, basin, stream, tokenId) : scope.allows(op), op);
+            boolean allowed = named ? scope.allows(op, basin, stream, tokenId) : scope.allows(op);
+            if (!a.anyOf()) {
+                require(allowed, op);
+            }
+            any |= allowed;
+        }
+        if (a.anyOf()) {
+            require(any, a.operations().get(0));
         }
     }
 

@@ -34,13 +34,12 @@ final class Authz {
         }
     }
 
-    /** Fence and trim commands in a batch need their own operations (stream write), beyond {@code append}. */
-    static void requireCommands(TokenSpec token, AppendBatch batch, String basin, String stream) {
+    /** Each record of a batch needs its operation: {@code fence} and {@code trim} for those commands, {@code append} for the rest. */
+    static void requireRecords(TokenSpec token, AppendBatch batch, String basin, String stream) {
         for (AppendRecord r : batch.records()) {
-            if (Command.parse(r) instanceof Command.IsCommand c) {
-                Operation op = c.command() instanceof Command.Fence ? Operation.FENCE : Operation.TRIM;
-                require(token, op, basin, stream, null);
-            }
+            Operation op = Command.parse(r) instanceof Command.IsCommand c
+                    ? (c.command() instanceof Command.Fence ? Operation.FENCE : Operation.TRIM) : Operation.APPEND;
+            require(token, op, basin, stream, null);
         }
     }
 

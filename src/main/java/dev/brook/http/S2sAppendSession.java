@@ -137,7 +137,7 @@ final class S2sAppendSession {
                 BatchRules.check(batch).ifPresent(invalid -> {
                     throw S2Error.invalid(invalid.message());
                 });
-                Authz.requireCommands(principal, batch, basin, stream);
+                Authz.requireRecords(principal, batch, basin, stream);
                 held.add(new Input(batch, null));
             });
         } catch (RuntimeException e) {
