@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,11 @@ final class PackagedBrook implements AutoCloseable {
 
     /** Starts Brook with {@code BROOK_STORE=s3://bucket/prefix} on S3Proxy and waits until it says it is ready. */
     static PackagedBrook onS3(S3ProxyProcess s3, String bucket, String prefix) throws Exception {
+        return onS3(s3, bucket, prefix, Map.of());
+    }
+
+    /** As {@link #onS3(S3ProxyProcess, String, String)}, with more environment (BROOK_AUTH_*, say) set last. */
+    static PackagedBrook onS3(S3ProxyProcess s3, String bucket, String prefix, Map<String, String> extraEnv) throws Exception {
         Path workDir = Files.createTempDirectory("brook-proc-");
         int port = S3ProxyProcess.freePort();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -35,6 +41,7 @@ final class PackagedBrook implements AutoCloseable {
         pb.environment().putAll(s3.environment());
         pb.environment().put("BROOK_STORE", "s3://" + bucket + "/" + prefix);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        pb.environment().putAll(extraEnv);
         PackagedBrook brook = new PackagedBrook(port, pb.start());
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> brook.pump(ready), "brook-output-" + port);
