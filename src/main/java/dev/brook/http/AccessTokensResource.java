@@ -95,9 +95,6 @@ public class AccessTokensResource {
             throw new S2Error(ErrorCode.RESOURCE_ALREADY_EXISTS, "access token `" + Keygen.ADMIN_TOKEN_ID
                     + "` already exists: it is the bootstrap token keygen signs");
         }
-        if (requested.autoPrefixStreams()) {
-            throw new S2Error(ErrorCode.NOT_IMPLEMENTED, "`auto_prefix_streams` is not supported by Brook yet");
-        }
         TokenSpec requester = AuthGate.principal(request.getCurrent());
         Authz.require(requester, Operation.ISSUE_ACCESS_TOKEN, null, null, requested.id());
         TokenSpec token = TokenRules.withDefaults(requested, requester);

@@ -49,9 +49,9 @@ public class AppendResource {
                                             @HeaderParam("content-type") String contentType, @HeaderParam("accept") String accept,
                                             @HeaderParam("content-encoding") String contentEncoding,
                                             @HeaderParam("s2-encryption-key") String encryptionKey,
-                                            @HeaderParam("s2-format") String format, @PathParam("stream") String stream, byte[] body) {
+                                            @HeaderParam("s2-format") String format, @PathParam("stream") String clientStream, byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
-        Records.stream(stream);
+        String stream = Authz.stored(AuthGate.principal(request.getCurrent()), Records.stream(clientStream));
         java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);
         if (MediaTypes.isS2s(contentType)) {
             throw new S2Error(ErrorCode.NOT_IMPLEMENTED, "append sessions (s2s/proto) are served by the edge function, not this one");

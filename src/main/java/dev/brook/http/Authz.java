@@ -7,7 +7,9 @@ import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
 import dev.brook.core.auth.Operation;
 import dev.brook.core.auth.ResourceSet;
+import dev.brook.core.auth.TokenRules;
 import dev.brook.core.auth.TokenSpec;
+import dev.brook.core.Names;
 import java.util.Optional;
 
 /**
@@ -23,9 +25,23 @@ final class Authz {
         return new S2Error(ErrorCode.PERMISSION_DENIED, "the access token does not permit `" + op.wire() + "` here");
     }
 
-    /** The stream name as stored for a name as the client wrote it (streams are not auto-prefixed yet: identity). */
+    /**
+     * The stream name as stored for a name as the client wrote it: with the token's streams prefix
+     * in front when it auto-prefixes (spec §3.4), checked against the name rules once prefixed.
+     */
     static String stored(TokenSpec token, String clientStream) {
-        return clientStream;
+        String stored = TokenRules.toStored(clientStream, token.scope(), token.autoPrefixStreams());
+        if (token.autoPrefixStreams()) {
+            Names.streamName(stored).ifPresent(problem -> {
+                throw new S2Error(ErrorCode.BAD_PATH, "with the access token's stream prefix, " + problem);
+            });
+        }
+        return stored;
+    }
+
+    /** The name a client sees for a stored stream (the token's prefix stripped); empty when it cannot name it. */
+    static Optional<String> client(TokenSpec token, String storedStream) {
+        return TokenRules.toClient(storedStream, token.scope(), token.autoPrefixStreams());
     }
 
     static void require(TokenSpec token, Operation op, String basin, String stream, String tokenId) {

@@ -4,6 +4,7 @@ import dev.brook.core.S2Error;
 import dev.brook.engine.DataPlane;
 import dev.brook.log.ReadOutcome;
 import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -26,6 +27,9 @@ public class ReadResource {
     @Inject
     DataPlane data;
 
+    @Inject
+    CurrentVertxRequest request;
+
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
 
@@ -33,7 +37,7 @@ public class ReadResource {
     public CompletionStage<Response> read(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
                                           @HeaderParam("s2-format") String format, @HeaderParam("accept") String accept,
                                           @HeaderParam("content-type") String contentType,
-                                          @HeaderParam("s2-encryption-key") String encryptionKey, @PathParam("stream") String stream,
+                                          @HeaderParam("s2-encryption-key") String encryptionKey, @PathParam("stream") String clientStream,
                                           @QueryParam("seq_num") String seqNum, @QueryParam("timestamp") String timestamp,
                                           @QueryParam("tail_offset") String tailOffset, @QueryParam("clamp") String clamp,
                                           @QueryParam("count") String count, @QueryParam("bytes") String bytes,
@@ -41,7 +45,7 @@ public class ReadResource {
                                           @Context UriInfo uri) {
         String basin = Http.basin(basinHeader, host, zones);
         Http.rejectEmpty(uri, "seq_num", "timestamp", "tail_offset", "clamp", "count", "bytes", "until", "wait");
-        Records.stream(stream);
+        String stream = Authz.stored(AuthGate.principal(request.getCurrent()), Records.stream(clientStream));
         RecordJson.Format f = RecordJson.Format.parse(format);
         Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);
         java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);

@@ -98,7 +98,7 @@ public class Sessions {
     private Target target(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String basin = Http.basin(request.getHeader(Http.BASIN_HEADER), request.getHeader("host"), zones);
-        String stream = Records.stream(ctx.pathParam("stream"));
+        String stream = Authz.stored(AuthGate.principal(ctx), Records.stream(ctx.pathParam("stream")));
         return new Target(basin, stream, Http.encryptionKey(request.getHeader("s2-encryption-key")),
                 Http.streamConfigHeader(request.getHeader("s2-stream-config")));
     }

@@ -18,6 +18,8 @@ import dev.brook.engine.Provisioned;
 import dev.brook.engine.StreamRecord;
 import io.quarkus.arc.properties.IfBuildProperty;
 import dev.brook.core.auth.Operation;
+import dev.brook.core.auth.TokenRules;
+import dev.brook.core.auth.TokenSpec;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -68,20 +70,24 @@ public class StreamsResource {
                                           @QueryParam("limit") String limit, @Context UriInfo uri) {
         Http.rejectEmpty(uri, "limit");
         String basin = Http.basin(basinHeader, host, zones);
-        String p = Http.query("prefix", prefix, Names::streamPrefix);
-        String after = Http.query("start_after", startAfter, Names::streamStartAfter);
+        TokenSpec who = AuthGate.principal(request.getCurrent());
+        // In stored names: an auto-prefixing token lists under its prefix, and sees names without it.
+        String p = TokenRules.storedPrefix(Http.query("prefix", prefix, Names::streamPrefix), who.scope(), who.autoPrefixStreams());
+        String after = TokenRules.storedStartAfter(Http.query("start_after", startAfter, Names::streamStartAfter), who.scope(),
+                who.autoPrefixStreams());
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         ArrayNode streams = body.putArray("streams");
-        Optional<Authz.Listing> visible = Authz.listing(AuthGate.principal(request.getCurrent()).scope().streams(), p, Http.limit(limit));
+        Optional<Authz.Listing> visible = Authz.listing(who.scope().streams(), p, Http.limit(limit));
         if (visible.isEmpty()) {
             return CompletableFuture.completedFuture(Http.ok(body.put("has_more", false)));
         }
         return catalog.listStreams(basin, visible.get().prefix(), after, visible.get().limit()).thenApply(page -> {
             for (Catalog.StreamRecordNamed s : page.items()) {
-                if (!visible.get().keeps(s.name())) {
+                Optional<String> shown = Authz.client(who, s.name());
+                if (!visible.get().keeps(s.name()) || shown.isEmpty()) {
                     continue;
                 }
-                streams.add(info(s.name(), s.record()));
+                streams.add(info(shown.get(), s.record()));
                 if (s.record().state() == Lifecycle.DELETING) {
                     janitor.cleanStream(basin, s.name());
                 }
@@ -105,9 +111,11 @@ public class StreamsResource {
         Names.streamName(name.asText()).ifPresent(problem -> {
             throw new S2Error(ErrorCode.BAD_JSON, problem);
         });
-        Authz.require(AuthGate.principal(request.getCurrent()), Operation.CREATE_STREAM, basin, name.asText(), null);
+        TokenSpec who = AuthGate.principal(request.getCurrent());
+        String stored = Authz.stored(who, name.asText());
+        Authz.require(who, Operation.CREATE_STREAM, basin, stored, null);
         StreamConfigSpec spec = ConfigJson.parseSpec(n.get("config"));
-        return catalog.createStream(basin, name.asText(), spec, token, Optional.of(Http.hash(ConfigJson.spec(spec))))
+        return catalog.createStream(basin, stored, spec, token, Optional.of(Http.hash(ConfigJson.spec(spec))))
                 .thenApply(p -> provisioned(201, name.asText(), p.value(), p.result()));
     }
 
@@ -116,8 +124,8 @@ public class StreamsResource {
     public CompletionStage<Response> config(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
                                             @PathParam("stream") String stream) {
         String basin = Http.basin(basinHeader, host, zones);
-        Http.pathName(stream, Names::streamName);
-        return catalog.streamConfig(basin, stream).thenApply(s -> Http.ok(ConfigJson.streamConfig(s.config())));
+        String stored = stored(stream);
+        return catalog.streamConfig(basin, stored).thenApply(s -> Http.ok(ConfigJson.streamConfig(s.config())));
     }
 
     @PUT
@@ -126,9 +134,9 @@ public class StreamsResource {
                                             @PathParam("stream") String stream, @HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType,
                                             byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
-        Http.pathName(stream, Names::streamName);
+        String stored = stored(stream);
         StreamConfigSpec spec = ConfigJson.parseSpec(Http.body(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body))).orElse(null));
-        return catalog.ensureStream(basin, stream, spec).thenCompose(changed -> applied(changed)
+        return catalog.ensureStream(basin, stored, spec).thenCompose(changed -> applied(changed)
                 .thenApply(x -> provisioned(changed.result() == Provisioned.Result.CREATED ? 201 : 200, stream, changed.now(),
                         changed.result())));
     }
@@ -139,10 +147,10 @@ public class StreamsResource {
                                                  @PathParam("stream") String stream, @HeaderParam("content-encoding") String contentEncoding, @HeaderParam("content-type") String contentType,
                                             byte[] body) {
         String basin = Http.basin(basinHeader, host, zones);
-        Http.pathName(stream, Names::streamName);
+        String stored = stored(stream);
         JsonNode patch = Http.requiredBody(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body)));
         ConfigJson.reconfigure(StreamConfig.SYSTEM_DEFAULT, patch, StreamConfigSpec.EMPTY); // reject a malformed patch first
-        return catalog.reconfigureStream(basin, stream, (current, defaults) -> ConfigJson.reconfigure(current, patch, defaults))
+        return catalog.reconfigureStream(basin, stored, (current, defaults) -> ConfigJson.reconfigure(current, patch, defaults))
                 .thenCompose(changed -> applied(changed).thenApply(x -> Http.ok(ConfigJson.streamConfig(changed.now().config()))));
     }
 
@@ -163,15 +171,21 @@ public class StreamsResource {
     public CompletionStage<Response> delete(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host,
                                             @PathParam("stream") String stream) {
         String basin = Http.basin(basinHeader, host, zones);
-        Http.pathName(stream, Names::streamName);
+        String stored = stored(stream);
         // Marked, then sealed, then answered: no append can be acknowledged after the 202 (DESIGN.md §5.6).
-        return catalog.markStreamDeleting(basin, stream).thenCompose(deleting -> {
-            data.forget(basin, stream);
+        return catalog.markStreamDeleting(basin, stored).thenCompose(deleting -> {
+            data.forget(basin, stored);
             return data.seal(deleting);
         }).thenApply(x -> {
-            janitor.cleanStream(basin, stream);
+            janitor.cleanStream(basin, stored);
             return Response.accepted().build();
         });
+    }
+
+    /** A stream path parameter, validated as the client wrote it, in its stored form. */
+    private String stored(String stream) {
+        Http.pathName(stream, Names::streamName);
+        return Authz.stored(AuthGate.principal(request.getCurrent()), stream);
     }
 
     private static Response provisioned(int status, String name, StreamRecord s, Provisioned.Result result) {

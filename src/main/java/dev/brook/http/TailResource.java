@@ -3,6 +3,7 @@ package dev.brook.http;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.brook.engine.DataPlane;
 import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -21,14 +22,17 @@ public class TailResource {
     @Inject
     DataPlane data;
 
+    @Inject
+    CurrentVertxRequest request;
+
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
 
     @GET
     public CompletionStage<Response> tail(@HeaderParam(Http.BASIN_HEADER) String basinHeader, @HeaderParam("host") String host, @HeaderParam("s2-stream-config") String streamConfig,
-                                          @PathParam("stream") String stream) {
+                                          @PathParam("stream") String clientStream) {
         String basin = Http.basin(basinHeader, host, zones);
-        Records.stream(stream);
+        String stream = Authz.stored(AuthGate.principal(request.getCurrent()), Records.stream(clientStream));
         return data.checkTail(basin, stream, Http.streamConfigHeader(streamConfig), false).thenApply(state -> Http.ok(JsonNodeFactory.instance.objectNode()
                 .set("tail", RecordJson.position(state.nextSeq(), state.lastTimestamp()))));
     }

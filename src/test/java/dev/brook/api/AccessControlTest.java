@@ -399,4 +399,43 @@ class AccessControlTest {
         }
         assertEquals(2, tail(b1, "matrix"), "the fence was not applied");
     }
+
+    // ---------------------------------------------------------------- auto-prefixed streams
+
+    @Test
+    void anAutoPrefixingTokenSeesAndNamesOnlyStreamsUnderItsPrefixWithoutThePrefix() throws Exception {
+        String tenantScope = scope("{\"exact\":\"" + b1 + "\"}", "{\"prefix\":\"t1/\"}", "null",
+                "{\"basin\":{\"read\":true,\"write\":true},\"stream\":{\"read\":true,\"write\":true}}", "[]");
+        String id = "tenant-" + IDS.incrementAndGet();
+        Response issued = as(ADMIN).body("{\"id\":\"" + id + "\",\"auto_prefix_streams\":true,\"scope\":" + tenantScope + "}")
+                .post("/v1/access-tokens");
+        assertEquals(201, issued.statusCode(), issued.asString());
+        String tenant = DataPlaneApi.parse(issued.asString()).get("access_token").asText();
+
+        Response created = as(tenant).header("s2-basin", b1).body("{\"stream\":\"inbox\"}").post("/v1/streams");
+        assertEquals(201, created.statusCode(), created.asString());
+        assertEquals("inbox", DataPlaneApi.parse(created.asString()).get("name").asText(), "the client's name comes back");
+        as(tenant).header("s2-basin", b1).body("{\"records\":[{\"body\":\"for t1\"}]}").post("/v1/streams/inbox/records").then().statusCode(200);
+        JsonNode stored = DataPlaneApi.parse(as(ADMIN).header("s2-basin", b1).get("/v1/streams/t1%2Finbox/records?seq_num=0").asString());
+        assertEquals("for t1", stored.get("records").get(0).get("body").asText(), "stored under the prefix");
+
+        JsonNode listed = DataPlaneApi.parse(as(tenant).header("s2-basin", b1).get("/v1/streams").asString());
+        assertEquals(List.of("inbox"), names(listed.get("streams")), "only its streams, without the prefix");
+        assertEquals(List.of("t1/inbox"), names(DataPlaneApi.parse(as(ADMIN).header("s2-basin", b1).get("/v1/streams?prefix=t1").asString())
+                .get("streams")));
+        as(tenant).header("s2-basin", b1).get("/v1/streams/inbox").then().statusCode(200);
+        as(tenant).header("s2-basin", b1).get("/v1/streams/inbox/records/tail").then().statusCode(200);
+        assertEquals(404, as(tenant).header("s2-basin", b1).get("/v1/streams/a%2F1/records?seq_num=0").statusCode(),
+                "`a/1` names t1/a/1 for this token, not the basin's a/1");
+        try (S2sClient client = new S2sClient(root, HttpVersion.HTTP_2)) {
+            S2sClient.Session read = client.open(HttpMethod.GET, "/v1/streams/inbox/records?seq_num=0&count=1",
+                    Map.of("s2-basin", b1, "authorization", "Bearer " + tenant));
+            assertEquals(200, read.status());
+            assertEquals("for t1", new String(S2sClient.batch(read.next()).records().get(0).body()));
+        }
+        Response exact = as(ADMIN).body("{\"id\":\"exact-" + id + "\",\"auto_prefix_streams\":true,\"scope\":"
+                + scope(ALL, "{\"exact\":\"x\"}", "null", group("stream", true, false), "[]") + "}").post("/v1/access-tokens");
+        assertEquals(422, exact.statusCode(), exact.asString());
+        assertEquals("Auto prefixing is only allowed for streams with prefix matching", DataPlaneApi.parse(exact.asString()).get("message").asText());
+    }
 }
