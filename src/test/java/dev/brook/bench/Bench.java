@@ -1,0 +1,447 @@
+package dev.brook.bench;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendRecord;
+import dev.brook.http.ProtoCodec;
+import dev.brook.testing.S3ProxyProcess;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark of PERF.md, like {@code s2 bench}: drives a Brook through its public API and prints
+ * one row per scenario (records/s, MiB/s, ack latency percentiles, end-to-end latency, storage
+ * requests per appended MiB). Starts the packaged Brook itself on a temporary file store (or on
+ * S3Proxy: {@code s3proxy}), or measures the one at {@code BROOK_BENCH_URL}. Run with
+ * {@code bench/run [file|s3proxy]}. Timing lives here, never in tests.
+ */
+public final class Bench {
+
+    static final int KIB = 1024;
+    static final double MIB = 1024.0 * 1024.0;
+    static final long SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_SECONDS", "8"));
+    static final Pattern STORE_COUNT = Pattern.compile("^brook_store_requests_seconds_count\\{operation=\"([a-z-]+)\",outcome=\"[^\"]*\"} ([0-9.eE+]+)$");
+
+    final URI base;
+    final String token;
+    final String basin;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    final Vertx vertx = Vertx.vertx();
+    final io.vertx.core.http.HttpClient h2;
+    final List<String> rows = new ArrayList<>();
+
+    Bench(URI base, String token) {
+        this.base = base;
+        this.token = token;
+        this.basin = "bench-" + Long.toString(System.currentTimeMillis(), 36);
+        this.h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+                .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(10 << 20)));
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "file";
+        String url = System.getenv("BROOK_BENCH_URL");
+        Process brook = null;
+        S3ProxyProcess s3 = null;
+        String backend;
+        if (url == null) {
+            Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+            int port = S3ProxyProcess.freePort();
+            Map<String, String> env = new HashMap<>();
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            if (mode.equals("s3proxy")) {
+                s3 = S3ProxyProcess.start();
+                s3.createBucket("bench");
+                env.putAll(s3.environment());
+                env.put("BROOK_STORE", "s3://bench/b");
+                backend = "S3Proxy on loopback (filesystem provider, no fsync)";
+            } else {
+                Path dir = Files.createTempDirectory("brook-bench-");
+                env.put("BROOK_STORE", "file:" + dir);
+                backend = "file store (fsync per commit) in " + dir;
+            }
+            brook = start(jar, env);
+            url = "http://127.0.0.1:" + port;
+        } else {
+            backend = "the Brook at " + url;
+        }
+        Bench bench = new Bench(URI.create(url), System.getenv("BROOK_BENCH_TOKEN"));
+        try {
+            System.out.println("Brook benchmark: " + backend + "; " + SECONDS + " s per scenario; 2 cores here? "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs");
+            bench.run();
+        } finally {
+            bench.vertx.close();
+            if (brook != null) {
+                brook.destroy();
+                brook.waitFor(30, TimeUnit.SECONDS);
+            }
+            if (s3 != null) {
+                s3.stop();
+            }
+        }
+    }
+
+    static Process start(Path jar, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toAbsolutePath().toString()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.contains("brook ready:")) {
+                        ready.complete(null);
+                    }
+                }
+                ready.completeExceptionally(new IllegalStateException("brook exited before it was ready"));
+            } catch (Exception e) {
+                ready.completeExceptionally(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        ready.get(60, TimeUnit.SECONDS);
+        return p;
+    }
+
+    void run() throws Exception {
+        send("POST", "/v1/basins", "{\"basin\":\"" + basin + "\"}", 201);
+        System.out.printf(Locale.ROOT, "%-46s %10s %8s %8s %8s %8s %8s %8s %s%n", "scenario", "records/s", "MiB/s", "p50 ms", "p90 ms",
+                "p99 ms", "max ms", "e2e p50", "storage requests per MiB");
+        unary("unary 1 KiB, 1 writer, 1 record per batch", "u1", 1, 1, KIB);
+        unary("unary 1 KiB, 8 writers x 100-record batches", "u8", 8, 100, KIB);
+        session("session 1 KiB, 1 writer, 100-record batches", "s1k", 100, KIB, 32);
+        session("session 100 B, 1 writer, 1000-record batches", "s100", 1000, 100, 16);
+        session("session 64 KiB, 1 writer, 15-record batches", "s64k", 15, 64 * KIB, 8);
+        endToEnd("end-to-end 1 KiB, 10-record batches, 1 live reader", "e2e", 10, KIB);
+        catchUp("catch-up read of the 1 KiB session stream", "s1k");
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    /** {@code writers} concurrent unary appenders, each waiting for its ack before the next batch. */
+    void unary(String name, String stream, int writers, int records, int size) throws Exception {
+        createStream(stream);
+        String body = jsonBatch(records, size);
+        Map<String, Double> before = storeRequests();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong acked = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            Thread t = new Thread(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        send("POST", "/v1/streams/" + stream + "/records", body, 200);
+                        latencies.add(System.nanoTime() - t0);
+                        acked.addAndGet(records);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        report(name, acked.get(), size, System.nanoTime() - start, latencies, List.of(), before);
+    }
+
+    /** One S2S append session pipelining batches, at most {@code inFlight} unacknowledged. */
+    void session(String name, String stream, int records, int size, int inFlight) throws Exception {
+        createStream(stream);
+        byte[] frame = frame(ProtoCodec.encodeAppendInput(batch(records, size)));
+        Map<String, Double> before = storeRequests();
+        Semaphore window = new Semaphore(inFlight);
+        ConcurrentLinkedQueue<Long> sent = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong acked = new AtomicLong();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        HttpClientRequest request = open(HttpMethod.POST, "/v1/streams/" + stream + "/records", frames -> frames.forEach(f -> {
+            if ((f[0] & 0x80) != 0) {
+                done.completeExceptionally(new IllegalStateException("terminal frame: " + new String(f, 3, f.length - 3, StandardCharsets.UTF_8)));
+                return;
+            }
+            latencies.add(System.nanoTime() - sent.poll());
+            acked.addAndGet(records);
+            window.release();
+        }), done);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        long start = System.nanoTime();
+        while (System.nanoTime() < end && !done.isDone()) {
+            window.acquire();
+            sent.add(System.nanoTime());
+            request.write(Buffer.buffer(frame));
+        }
+        window.acquire(inFlight); // every batch acknowledged
+        long elapsed = System.nanoTime() - start;
+        request.end();
+        done.get(30, TimeUnit.SECONDS);
+        report(name, acked.get(), size, elapsed, latencies, List.of(), before);
+    }
+
+    /** A live S2S reader follows while one writer appends at a steady pace: send-to-delivery latency. */
+    void endToEnd(String name, String stream, int records, int size) throws Exception {
+        createStream(stream);
+        Map<String, Double> before = storeRequests();
+        ConcurrentLinkedQueue<Long> e2e = new ConcurrentLinkedQueue<>();
+        CompletableFuture<Void> readDone = new CompletableFuture<>();
+        AtomicLong delivered = new AtomicLong();
+        HttpClientRequest reader = open(HttpMethod.GET, "/v1/streams/" + stream + "/records?seq_num=0", frames -> frames.forEach(f -> {
+            long now = System.nanoTime();
+            for (long sentAt : sendTimes(f)) {
+                e2e.add(now - sentAt);
+                delivered.incrementAndGet();
+            }
+        }), readDone);
+        reader.end();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        long start = System.nanoTime();
+        long appended = 0;
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            StringBuilder b = new StringBuilder("{\"records\":[");
+            String pad = "x".repeat(size - 20);
+            for (int i = 0; i < records; i++) {
+                b.append(i == 0 ? "" : ",").append("{\"body\":\"").append(String.format(Locale.ROOT, "%019d", t0)).append(pad).append("\"}");
+            }
+            send("POST", "/v1/streams/" + stream + "/records", b.append("]}").toString(), 200);
+            latencies.add(System.nanoTime() - t0);
+            appended += records;
+            Thread.sleep(5); // a steady pace, not a flood: this scenario measures latency
+        }
+        long elapsed = System.nanoTime() - start;
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (delivered.get() < appended && System.nanoTime() < waitUntil) {
+            Thread.sleep(10);
+        }
+        reader.reset();
+        report(name, appended, size, elapsed, latencies, List.copyOf(e2e), before);
+    }
+
+    /** Reads a stream from its start in unary pages of 1,000 records / 1 MiB. */
+    void catchUp(String name, String stream) throws Exception {
+        Map<String, Double> before = storeRequests();
+        long seq = 0;
+        long bytes = 0;
+        long records = 0;
+        long start = System.nanoTime();
+        while (true) {
+            HttpResponse<byte[]> r = http.send(request("GET", "/v1/streams/" + stream + "/records?seq_num=" + seq, null)
+                    .header("accept", "application/protobuf").build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                break; // 416 at the tail
+            }
+            ProtoCodec.ReadBatch batch = ProtoCodec.decodeReadBatch(r.body());
+            if (batch.records().isEmpty()) {
+                break;
+            }
+            for (var rec : batch.records()) {
+                bytes += rec.meteredBytes();
+            }
+            records += batch.records().size();
+            seq = batch.records().get(batch.records().size() - 1).seqNum() + 1;
+        }
+        long elapsed = System.nanoTime() - start;
+        Map<String, Double> after = storeRequests();
+        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8s %8s %8s %8s %8s %s%n", name, records / (elapsed / 1e9),
+                bytes / MIB / (elapsed / 1e9), "-", "-", "-", "-", "-", perMib(before, after, bytes / MIB) + " (reads)");
+    }
+
+    // ---------------------------------------------------------------- reporting
+
+    void report(String name, long records, int size, long elapsedNanos, java.util.Collection<Long> ack, List<Long> e2e,
+                Map<String, Double> before) throws Exception {
+        Map<String, Double> after = storeRequests();
+        double seconds = elapsedNanos / 1e9;
+        double mib = records * (double) (size + 8) / MIB; // metered: body + 8
+        long[] l = ack.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] e = e2e.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8s %s%n", name, records / seconds, mib / seconds,
+                ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(pct(l, 100)),
+                e.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f", ms(pct(e, 50))) + (e.length == 0 ? "" : ""),
+                perMib(before, after, mib) + (e.length == 0 ? "" : String.format(Locale.ROOT, "; e2e p99 %.2f ms", ms(pct(e, 99)))));
+    }
+
+    static long pct(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    static String perMib(Map<String, Double> before, Map<String, Double> after, double mib) {
+        StringBuilder sb = new StringBuilder();
+        for (String op : new java.util.TreeSet<>(after.keySet())) {
+            double n = after.get(op) - before.getOrDefault(op, 0.0);
+            if (n > 0) {
+                sb.append(sb.length() == 0 ? "" : " ").append(op).append('=').append(String.format(Locale.ROOT, "%.1f", n / Math.max(mib, 1e-9)));
+            }
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
+    }
+
+    /** Store requests so far, by operation, from Brook's /metrics. */
+    Map<String, Double> storeRequests() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> counts = new HashMap<>();
+        for (String line : r.body().split("\n")) {
+            Matcher m = STORE_COUNT.matcher(line.trim());
+            if (m.matches()) {
+                counts.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+        }
+        return counts;
+    }
+
+    // ---------------------------------------------------------------- wire helpers
+
+    void createStream(String stream) throws Exception {
+        send("POST", "/v1/streams", "{\"stream\":\"" + stream + "\"}", 201);
+    }
+
+    HttpRequest.Builder request(String method, String path, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).header("s2-basin", basin)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("content-type", "application/json");
+        }
+        if (token != null) {
+            b.header("authorization", "Bearer " + token);
+        }
+        return b;
+    }
+
+    void send(String method, String path, String json, int expected) throws Exception {
+        HttpResponse<String> r = http.send(request(method, path, json).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    static String jsonBatch(int records, int size) {
+        String body = "x".repeat(size);
+        StringBuilder b = new StringBuilder("{\"records\":[");
+        for (int i = 0; i < records; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"body\":\"").append(body).append("\"}");
+        }
+        return b.append("]}").toString();
+    }
+
+    static AppendBatch batch(int records, int size) {
+        byte[] body = new byte[size];
+        Arrays.fill(body, (byte) 'x');
+        List<AppendRecord> list = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            list.add(new AppendRecord(OptionalLong.empty(), List.of(), body));
+        }
+        return new AppendBatch(list, OptionalLong.empty(), Optional.empty(), 0);
+    }
+
+    static byte[] frame(byte[] payload) {
+        byte[] f = new byte[4 + payload.length];
+        int length = payload.length + 1;
+        f[0] = (byte) (length >>> 16);
+        f[1] = (byte) (length >>> 8);
+        f[2] = (byte) length;
+        System.arraycopy(payload, 0, f, 4, payload.length);
+        return f;
+    }
+
+    /** The send times (nanoTime, 19 digits) at the start of each record body in a ReadBatch frame. */
+    static List<Long> sendTimes(byte[] frameWithFlags) {
+        ProtoCodec.ReadBatch batch = ProtoCodec.decodeReadBatch(Arrays.copyOfRange(frameWithFlags, 1, frameWithFlags.length));
+        List<Long> out = new ArrayList<>();
+        for (var r : batch.records()) {
+            out.add(Long.parseLong(new String(r.body(), 0, 19, StandardCharsets.US_ASCII)));
+        }
+        return out;
+    }
+
+    /**
+     * Opens an S2S session on h2c; {@code onFrames} gets each complete frame as flags + payload.
+     * {@code done} completes when the response ends.
+     */
+    HttpClientRequest open(HttpMethod method, String path, java.util.function.Consumer<List<byte[]>> onFrames, CompletableFuture<Void> done)
+            throws Exception {
+        RequestOptions o = new RequestOptions().setMethod(method).setHost(base.getHost()).setPort(base.getPort()).setURI(path)
+                .putHeader("content-type", "s2s/proto").putHeader("s2-basin", basin);
+        if (token != null) {
+            o.putHeader("authorization", "Bearer " + token);
+        }
+        HttpClientRequest request = h2.request(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        request.response().onSuccess((HttpClientResponse r) -> {
+            if (r.statusCode() != 200) {
+                done.completeExceptionally(new IllegalStateException("session answered " + r.statusCode()));
+            }
+            r.handler(chunk -> {
+                partial.writeBytes(chunk.getBytes());
+                byte[] b = partial.toByteArray();
+                int at = 0;
+                List<byte[]> frames = new ArrayList<>();
+                while (b.length - at >= 3) {
+                    int length = ((b[at] & 0xff) << 16) | ((b[at + 1] & 0xff) << 8) | (b[at + 2] & 0xff);
+                    if (b.length - at - 3 < length) {
+                        break;
+                    }
+                    frames.add(Arrays.copyOfRange(b, at + 3, at + 3 + length));
+                    at += 3 + length;
+                }
+                partial.reset();
+                partial.write(b, at, b.length - at);
+                onFrames.accept(frames);
+            });
+            r.endHandler(v -> done.complete(null));
+        }).onFailure(done::completeExceptionally);
+        if (method == HttpMethod.POST) {
+            request.setChunked(true);
+            request.sendHead().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        return request;
+    }
+}
