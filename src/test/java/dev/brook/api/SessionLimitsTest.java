@@ -91,4 +91,28 @@ class SessionLimitsTest {
         }
         assertEquals(batches, DataPlaneApi.tail(basin, "s")[0]);
     }
+
+    @Test
+    void aSessionTheClientAbandonsGivesItsSlotBack() throws Exception {
+        String basin = newBasin("limits-reset");
+        createStream(basin, "s", null);
+        String path = "/v1/streams/s/records";
+        try (S2sClient client = new S2sClient(root, HttpVersion.HTTP_2)) {
+            // One HTTP/2 connection: the server handles its frames in order, so a reset is processed
+            // before the HEADERS of a session opened after it.
+            S2sClient.Session reader = client.open(HttpMethod.GET, path + "?seq_num=0", Map.of("s2-basin", basin));
+            S2sClient.Session appender = client.open(HttpMethod.POST, path, Map.of("s2-basin", basin));
+            assertEquals(200, reader.status());
+            assertEquals(200, appender.status());
+            assertEquals(429, client.open(HttpMethod.GET, path + "?seq_num=0", Map.of("s2-basin", basin)).status());
+
+            reader.request.reset();
+            S2sClient.Session afterReaderReset = client.open(HttpMethod.GET, path + "?seq_num=0", Map.of("s2-basin", basin));
+            assertEquals(200, afterReaderReset.status(), "the abandoned read session's slot was given back");
+
+            appender.request.reset();
+            S2sClient.Session afterAppenderReset = client.open(HttpMethod.POST, path, Map.of("s2-basin", basin));
+            assertEquals(200, afterAppenderReset.status(), "the abandoned append session's slot was given back");
+        }
+    }
 }
