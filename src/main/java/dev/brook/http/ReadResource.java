@@ -47,7 +47,17 @@ public class ReadResource {
         Http.rejectEmpty(uri, "seq_num", "timestamp", "tail_offset", "clamp", "count", "bytes", "until", "wait");
         String stream = Authz.stored(AuthGate.principal(request.getCurrent()), Records.stream(clientStream));
         RecordJson.Format f = RecordJson.Format.parse(format);
-        Records.ReadQuery q = Records.readQuery(seqNum, timestamp, tailOffset, clamp, count, bytes, until, wait);
+        Records.ReadQuery q = Records.readQuery(name -> switch (name) {
+            case "seq_num" -> seqNum;
+            case "timestamp" -> timestamp;
+            case "tail_offset" -> tailOffset;
+            case "clamp" -> clamp;
+            case "count" -> count;
+            case "bytes" -> bytes;
+            case "until" -> until;
+            case "wait" -> wait;
+            default -> null;
+        });
         java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);
         if (MediaTypes.isS2s(contentType) || MediaTypes.isEventStream(accept)) {
             // Without the edge function in this build: the pre-flight checks answer as a session would, then 501.

@@ -21,36 +21,59 @@ final class Records {
         return Http.pathName(stream, Names::streamName);
     }
 
+    /**
+     * A read's query parameters as sent (spec §7.1), parsed and checked the same way, in the same
+     * order, for unary reads and sessions: values first (400 {@code bad_query}), then how they
+     * combine (422 {@code invalid}). Absent bounds stay absent; each caller applies its defaults.
+     */
+    record ReadParams(ReadRequest.Start start, boolean clamp, OptionalLong count, OptionalLong bytes, OptionalLong until,
+                      OptionalLong waitSecs) {
+
+        static ReadParams parse(java.util.function.Function<String, String> param) {
+            String seqNum = param.apply("seq_num");
+            String timestamp = param.apply("timestamp");
+            String tailOffset = param.apply("tail_offset");
+            int starts = (seqNum != null ? 1 : 0) + (timestamp != null ? 1 : 0) + (tailOffset != null ? 1 : 0);
+            ReadRequest.Start start;
+            if (seqNum != null) {
+                start = new ReadRequest.Start.SeqNum(Http.unsignedQuery("seq_num", seqNum));
+            } else if (timestamp != null) {
+                start = new ReadRequest.Start.Timestamp(Http.u64Query("timestamp", timestamp));
+            } else {
+                start = new ReadRequest.Start.TailOffset(tailOffset == null ? 0 : Http.unsignedQuery("tail_offset", tailOffset));
+            }
+            boolean clamp = param.apply("clamp") != null && Http.boolQuery("clamp", param.apply("clamp"));
+            OptionalLong count = unsigned("count", param.apply("count"));
+            OptionalLong bytes = unsigned("bytes", param.apply("bytes"));
+            OptionalLong until = param.apply("until") == null ? OptionalLong.empty() : OptionalLong.of(Http.u64Query("until", param.apply("until")));
+            OptionalLong wait = unsigned("wait", param.apply("wait"));
+            if (wait.isPresent() && wait.getAsLong() > 0xffff_ffffL) {
+                throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `wait`: out of range");
+            }
+            if (starts > 1) {
+                throw S2Error.invalid("only one of seq_num, timestamp, or tail_offset can be provided");
+            }
+            if (start instanceof ReadRequest.Start.Timestamp t && until.isPresent() && Long.compareUnsigned(until.getAsLong(), t.timestamp()) <= 0) {
+                throw S2Error.invalid("start `timestamp` exceeds or equal to `until`");
+            }
+            return new ReadParams(start, clamp, count, bytes, until, wait);
+        }
+
+        private static OptionalLong unsigned(String name, String value) {
+            return value == null ? OptionalLong.empty() : OptionalLong.of(Http.unsignedQuery(name, value));
+        }
+    }
+
     /** The parsed read query, validated before anything is looked up or auto-created. */
     record ReadQuery(ReadRequest request, long waitSecs) {}
 
-    static ReadQuery readQuery(String seqNum, String timestamp, String tailOffset, String clamp, String count, String bytes,
-                               String until, String wait) {
-        int starts = (seqNum != null ? 1 : 0) + (timestamp != null ? 1 : 0) + (tailOffset != null ? 1 : 0);
-        ReadRequest.Start start;
-        if (seqNum != null) {
-            start = new ReadRequest.Start.SeqNum(Http.unsignedQuery("seq_num", seqNum));
-        } else if (timestamp != null) {
-            start = new ReadRequest.Start.Timestamp(Http.u64Query("timestamp", timestamp));
-        } else {
-            start = new ReadRequest.Start.TailOffset(tailOffset == null ? 0 : Http.unsignedQuery("tail_offset", tailOffset));
-        }
-        boolean clamped = clamp != null && Http.boolQuery("clamp", clamp);
-        long c = count == null ? Limits.READ_RECORDS_MAX : Math.min(Http.unsignedQuery("count", count), Limits.READ_RECORDS_MAX);
-        long b = bytes == null ? Limits.READ_METERED_BYTES_MAX : Math.min(Http.unsignedQuery("bytes", bytes), Limits.READ_METERED_BYTES_MAX);
-        OptionalLong u = until == null ? OptionalLong.empty() : OptionalLong.of(Http.u64Query("until", until));
-        long w = wait == null ? 0 : Http.unsignedQuery("wait", wait);
-        if (w > 0xffff_ffffL) {
-            throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `wait`: out of range");
-        }
-        if (starts > 1) {
-            throw S2Error.invalid("only one of seq_num, timestamp, or tail_offset can be provided");
-        }
-        if (start instanceof ReadRequest.Start.Timestamp t && u.isPresent() && Long.compareUnsigned(u.getAsLong(), t.timestamp()) <= 0) {
-            throw S2Error.invalid("start `timestamp` exceeds or equal to `until`");
-        }
-        long waitSecs = Math.min(w, Limits.UNARY_READ_WAIT_MS_MAX / 1000);
-        return new ReadQuery(new ReadRequest(start, c, b, u, clamped, waitSecs > 0), waitSecs);
+    /** A unary read's query: the parameters with the unary caps (spec §7.3). */
+    static ReadQuery readQuery(java.util.function.Function<String, String> param) {
+        ReadParams p = ReadParams.parse(param);
+        long c = Math.min(p.count().orElse(Limits.READ_RECORDS_MAX), Limits.READ_RECORDS_MAX);
+        long b = Math.min(p.bytes().orElse(Limits.READ_METERED_BYTES_MAX), Limits.READ_METERED_BYTES_MAX);
+        long waitSecs = Math.min(p.waitSecs().orElse(0), Limits.UNARY_READ_WAIT_MS_MAX / 1000);
+        return new ReadQuery(new ReadRequest(p.start(), c, b, p.until(), p.clamp(), waitSecs > 0), waitSecs);
     }
 
     static ObjectNode ack(AppendOutcome.Acked a) {

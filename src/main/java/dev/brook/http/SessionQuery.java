@@ -25,32 +25,13 @@ record SessionQuery(ReadRequest.Start start, boolean clamp, OptionalLong count, 
                 throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `" + name + "`: empty value");
             }
         }
-        String seqNum = param.apply("seq_num");
-        String timestamp = param.apply("timestamp");
-        String tailOffset = param.apply("tail_offset");
-        int starts = (seqNum != null ? 1 : 0) + (timestamp != null ? 1 : 0) + (tailOffset != null ? 1 : 0);
-        ReadRequest.Start start;
-        if (seqNum != null) {
-            start = new ReadRequest.Start.SeqNum(Http.unsignedQuery("seq_num", seqNum));
-        } else if (timestamp != null) {
-            start = new ReadRequest.Start.Timestamp(Http.u64Query("timestamp", timestamp));
-        } else {
-            start = new ReadRequest.Start.TailOffset(tailOffset == null ? 0 : Http.unsignedQuery("tail_offset", tailOffset));
-        }
-        boolean clamp = param.apply("clamp") != null && Http.boolQuery("clamp", param.apply("clamp"));
-        OptionalLong count = optional("count", param.apply("count"));
-        OptionalLong bytes = optional("bytes", param.apply("bytes"));
-        OptionalLong until = param.apply("until") == null ? OptionalLong.empty() : OptionalLong.of(Http.u64Query("until", param.apply("until")));
-        OptionalLong wait = optional("wait", param.apply("wait"));
-        if (wait.isPresent() && wait.getAsLong() > 0xffff_ffffL) {
-            throw new S2Error(ErrorCode.BAD_QUERY, "Invalid query parameter `wait`: out of range");
-        }
-        if (starts > 1) {
-            throw S2Error.invalid("only one of seq_num, timestamp, or tail_offset can be provided");
-        }
-        if (start instanceof ReadRequest.Start.Timestamp t && until.isPresent() && Long.compareUnsigned(until.getAsLong(), t.timestamp()) <= 0) {
-            throw S2Error.invalid("start `timestamp` exceeds or equal to `until`");
-        }
+        Records.ReadParams p = Records.ReadParams.parse(param);
+        ReadRequest.Start start = p.start();
+        boolean clamp = p.clamp();
+        OptionalLong count = p.count();
+        OptionalLong bytes = p.bytes();
+        OptionalLong until = p.until();
+        OptionalLong wait = p.waitSecs();
         // Default wait: forever for an unbounded session, none for a bounded one.
         OptionalLong waitMs = wait.isPresent() ? OptionalLong.of(wait.getAsLong() * 1000)
                 : count.isEmpty() && bytes.isEmpty() && until.isEmpty() ? OptionalLong.empty() : OptionalLong.of(0);
@@ -72,10 +53,6 @@ record SessionQuery(ReadRequest.Start start, boolean clamp, OptionalLong count, 
             bytes = minus(bytes, deliveredBytes);
         }
         return new SessionQuery(start, clamp, count, bytes, until, waitMs, deliveredCount, deliveredBytes);
-    }
-
-    private static OptionalLong optional(String name, String value) {
-        return value == null ? OptionalLong.empty() : OptionalLong.of(Http.unsignedQuery(name, value));
     }
 
     private static OptionalLong minus(OptionalLong bound, long used) {
