@@ -5,29 +5,14 @@ import assert from "node:assert/strict";
 import {
   S2, S2Environment, AppendInput, AppendRecord, BatchTransform, Producer, SeqNumMismatchError,
 } from "@s2-dev/streamstore";
+import { stepper, withTimeout } from "./harness.mjs";
 
 const transport = process.env.SDK_TRANSPORT ?? "fetch";
+const step = stepper(`[${transport}] `);
 const env = S2Environment.parse();
 assert.ok(env.endpoints, "S2_ACCOUNT_ENDPOINT and S2_BASIN_ENDPOINT must be set");
 const s2 = new S2({ ...env, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 } });
 const basinName = `sessions-${transport}-${Date.now().toString(36)}`;
-
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok [${transport}] ${name}`);
-  } catch (e) {
-    console.log(`FAILED [${transport}] ${name}: ${e?.constructor?.name} ${e?.status ?? ""} ${e?.code ?? ""} ${e?.message}`);
-    console.log(e?.stack);
-    process.exit(1);
-  }
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); })])
-    .finally(() => clearTimeout(timer));
-}
 
 await s2.basins.create({ basin: basinName });
 const basin = s2.basin(basinName);

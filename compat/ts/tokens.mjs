@@ -5,7 +5,9 @@
 // Prints "ok <step>" per step and exits non-zero at the first failure.
 import assert from "node:assert/strict";
 import { S2, S2Environment, AppendInput, AppendRecord, S2Error } from "@s2-dev/streamstore";
+import { stepper, rejects, withTimeout } from "./harness.mjs";
 
+const step = stepper();
 const env = S2Environment.parse();
 assert.ok(env.endpoints, "S2_ACCOUNT_ENDPOINT and S2_BASIN_ENDPOINT must be set");
 const adminToken = process.env.S2_ACCESS_TOKEN;
@@ -18,28 +20,6 @@ const otherBasinName = `tokens-${run}-other`;
 const tokenId = `broadcast-${run}`;
 const TRANSPORTS = ["fetch", "s2s"];
 
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok ${name}`);
-  } catch (e) {
-    console.log(`FAILED ${name}: ${e?.constructor?.name} ${e?.status ?? ""} ${e?.code ?? ""} ${e?.message}`);
-    console.log(e?.stack);
-    process.exit(1);
-  }
-}
-
-async function rejects(promise, type, check) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof type, `expected ${type.name}, got ${e?.constructor?.name}: ${e?.message}`);
-    if (check) check(e);
-    return;
-  }
-  assert.fail(`expected ${type.name}`);
-}
-
 const status = (expected, code) => (e) => {
   assert.equal(e.status, expected, `expected status ${expected}, got ${e.status} ${e.code}: ${e.message}`);
   if (code) assert.equal(e.code, code, `expected code ${code}, got ${e.code}: ${e.message}`);
@@ -50,12 +30,6 @@ const revoked = (e) => {
   status(401)(e);
   assert.match(e.message, /revoked/, `refused for being revoked: ${e.message}`);
 };
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); })])
-    .finally(() => clearTimeout(timer));
-}
 
 /** A count-bounded read session from seq 0, opened and drained; its records' bodies. */
 async function readSessionBodies(s2, basin, stream, transport, count) {

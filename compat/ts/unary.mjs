@@ -6,34 +6,14 @@ import {
   S2, S2Environment, AppendInput, AppendRecord,
   SeqNumMismatchError, FencingTokenMismatchError, RangeNotSatisfiableError, S2Error,
 } from "@s2-dev/streamstore";
+import { stepper, rejects } from "./harness.mjs";
 
+const step = stepper();
 const env = S2Environment.parse();
 assert.ok(env.endpoints, "S2_ACCOUNT_ENDPOINT and S2_BASIN_ENDPOINT must be set");
 const s2 = new S2({ ...env, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 } });
 const run = Date.now().toString(36);
 const basinName = `compat-${run}`;
-
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok ${name}`);
-  } catch (e) {
-    console.log(`FAILED ${name}: ${e?.constructor?.name} ${e?.status ?? ""} ${e?.code ?? ""} ${e?.message}`);
-    console.log(e?.stack);
-    process.exit(1);
-  }
-}
-
-async function rejects(promise, type, check) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof type, `expected ${type.name}, got ${e?.constructor?.name}: ${e?.message}`);
-    if (check) check(e);
-    return;
-  }
-  assert.fail(`expected ${type.name}`);
-}
 
 // ---------------------------------------------------------------- basins
 await step("basins.create", async () => {
