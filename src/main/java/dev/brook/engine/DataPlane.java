@@ -1,6 +1,9 @@
 package dev.brook.engine;
 
 import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendDecision;
+import dev.brook.core.Cipher;
+import dev.brook.core.Limits;
 import dev.brook.core.Rejection;
 import dev.brook.core.S2Error;
 import dev.brook.core.StreamConfigSpec;
@@ -63,9 +66,7 @@ public final class DataPlane {
             if (log == null) {
                 // Every instance must start from the same state: the creation's timestamping at config
                 // version 0; later changes reach the log as control commits.
-                log = s.cipher().isPresent()
-                        ? new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()), DataPlane::encryptedMeteredBytes)
-                        : new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()));
+                log = new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()), options(s));
                 logs.put(s.sid(), log);
                 if (logs.size() > LOGS_CACHED_MAX) {
                     logs.remove(logs.keySet().iterator().next());
@@ -73,6 +74,19 @@ public final class DataPlane {
             }
             return log;
         }
+    }
+
+    /**
+     * Encrypted streams meter records by their plaintext; under aes-256-gcm (random 96-bit nonces)
+     * no record but a command may take a sequence number above 2^32 - 1, as in S2 (decision 16).
+     */
+    static StreamLog.Options options(StreamRecord s) {
+        if (s.cipher().isEmpty()) {
+            return StreamLog.Options.DEFAULT;
+        }
+        long recordSeqNumMax = s.cipher().get() == Cipher.AES_256_GCM ? Limits.AES_256_GCM_SEQ_NUM_MAX
+                : AppendDecision.RECORD_SEQ_NUM_UNLIMITED;
+        return new StreamLog.Options(DataPlane::encryptedMeteredBytes, recordSeqNumMax);
     }
 
     /** The watch over an incarnation's tail; one per incarnation and process, shared by every waiting reader. */

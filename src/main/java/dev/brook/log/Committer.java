@@ -65,13 +65,16 @@ final class Committer {
     private final LogEnv env;
     private final ObjectStore store;
     private final LogKeys keys;
+    private final long recordSeqNumMax;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean running;
     private long commitsSinceHint;
     private volatile java.util.function.Consumer<TailPosition> onCommitted = tail -> {};
 
-    Committer(Chain chain, LogEnv env) {
+    /** @param recordSeqNumMax the highest sequence number a record other than a command may take (AppendDecision) */
+    Committer(Chain chain, LogEnv env, long recordSeqNumMax) {
         this.chain = chain;
+        this.recordSeqNumMax = recordSeqNumMax;
         this.env = env;
         this.store = env.store();
         this.keys = chain.keys();
@@ -259,7 +262,7 @@ final class Committer {
                 return new Plan(verdicts, null);
             }
         } else {
-            after = fold(group, base, verdicts, heldBack);
+            after = fold(group, base, verdicts, heldBack, recordSeqNumMax);
             for (int i = 0; i < verdicts.size(); i++) {
                 if (verdicts.get(i) instanceof Verdict.Accepted a) {
                     UnaryOperator<SequencedRecord> seal = ((Item.Batch) group.get(i).item()).seal();
@@ -287,7 +290,8 @@ final class Committer {
      * verdicts as folding, removing the offenders and folding again until nothing changes.
      * Returns the state after the accepted batches; fills {@code verdicts} and {@code heldBack}.
      */
-    private static StreamState fold(List<Pending> group, StreamState base, List<Verdict> verdicts, BitSet heldBack) {
+    private static StreamState fold(List<Pending> group, StreamState base, List<Verdict> verdicts, BitSet heldBack,
+                                    long recordSeqNumMax) {
         StreamState state = base;
         Set<AppendSession> rejected = new HashSet<>();
         for (int i = 0; i < group.size(); i++) {
@@ -298,7 +302,7 @@ final class Committer {
                 verdicts.add(null);
                 continue;
             }
-            Fold one = AppendDecision.decide(state, List.of(b.batch()));
+            Fold one = AppendDecision.decide(state, List.of(b.batch()), recordSeqNumMax);
             Verdict v = one.verdicts().get(0);
             if (v instanceof Verdict.Rejected) {
                 session.ifPresent(rejected::add);
