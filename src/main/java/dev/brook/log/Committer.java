@@ -35,6 +35,12 @@ import java.util.function.UnaryOperator;
  */
 final class Committer {
 
+    /**
+     * Times a control item whose commit had an unknown outcome is decided again before it fails as
+     * OUTCOME_UNKNOWN (control changes are idempotent functions of the tail's state).
+     */
+    static final int CONTROL_UNKNOWN_RETRIES_MAX = 2;
+
     /** What can be submitted: a client batch, or a change of state without records. */
     sealed interface Item {
         /**
@@ -52,11 +58,21 @@ final class Committer {
             }
         }
 
-        /** A zero-record commit: {@code change} maps the tail's state to the new one (same sequence numbers). */
+        /**
+         * A zero-record commit: {@code change} maps the tail's state to the new one (same sequence
+         * numbers). It must be idempotent (applied to a state it produced, it changes nothing), so
+         * that after an unknown outcome it can be decided again against the tail: if its commit
+         * landed, the change finds itself there and nothing more is written.
+         */
         record Control(String what, UnaryOperator<StreamState> change) implements Item {}
     }
 
-    private record Pending(Item item, CompletableFuture<AppendOutcome> result) {}
+    /** A submitted item and its answer; {@code unknowns} counts commits of it whose outcome was unknown. */
+    private record Pending(Item item, CompletableFuture<AppendOutcome> result, int unknowns) {
+        Pending(Item item, CompletableFuture<AppendOutcome> result) {
+            this(item, result, 0);
+        }
+    }
 
     /** How a write of one payload at one key ended, after the guard. */
     private enum Written { WON, LOST, UNKNOWN, RESEND }
@@ -343,21 +359,32 @@ final class Committer {
      * After a commit whose outcome is unknown: accepted batches fail as OUTCOME_UNKNOWN and are never
      * resent. Rejected ones go back to the queue undecided, since the state that rejected them may
      * never have existed, and so do held-back ones, together in queue order: whether a session's
-     * later batches may still be applied is for the next round to tell.
+     * later batches may still be applied is for the next round to tell. A control item (always alone
+     * in its group) goes back too, up to {@link #CONTROL_UNKNOWN_RETRIES_MAX} times: its change is
+     * idempotent, so deciding it again against the tail read afresh either finds it applied or
+     * writes it; after that it fails as OUTCOME_UNKNOWN. Every item is answered (docs/LOG.md).
      */
     private void unknown(List<Pending> group, Plan plan) {
         List<Pending> undecided = new ArrayList<>();
+        List<Pending> failed = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
-            if (plan.heldBack.get(i) || plan.verdicts.get(i) instanceof Verdict.Rejected) {
-                undecided.add(group.get(i));
+            Pending p = group.get(i);
+            if (p.item() instanceof Item.Control) {
+                if (p.unknowns() < CONTROL_UNKNOWN_RETRIES_MAX) {
+                    undecided.add(new Pending(p.item(), p.result(), p.unknowns() + 1));
+                } else {
+                    failed.add(p);
+                }
+            } else if (plan.heldBack.get(i) || plan.verdicts.get(i) instanceof Verdict.Rejected) {
+                undecided.add(p);
+            } else {
+                failed.add(p);
             }
         }
         requeueFirst(undecided);
         String message = "the commit at " + plan.commit.key() + " may or may not be in the stream";
-        for (int i = 0; i < group.size(); i++) {
-            if (!plan.heldBack.get(i) && plan.verdicts.get(i) instanceof Verdict.Accepted) {
-                failOne(group.get(i), AppendOutcome.Failure.OUTCOME_UNKNOWN, message);
-            }
+        for (Pending p : failed) {
+            failOne(p, AppendOutcome.Failure.OUTCOME_UNKNOWN, message);
         }
     }
 
