@@ -50,9 +50,17 @@ public final class DataPlane {
     /** Rounds of "woken, but nothing for this reader yet" one long poll may go through. */
     static final int WAIT_ROUNDS_MAX = 1_000;
 
+    private final int logsCachedMax;
+
     public DataPlane(Catalog catalog, LogEnv env) {
+        this(catalog, env, LOGS_CACHED_MAX);
+    }
+
+    /** @param logsCachedMax stream logs kept in this process (tests make it small) */
+    public DataPlane(Catalog catalog, LogEnv env, int logsCachedMax) {
         this.catalog = catalog;
         this.env = env;
+        this.logsCachedMax = logsCachedMax;
     }
 
     private static String name(String basin, String stream) {
@@ -68,7 +76,7 @@ public final class DataPlane {
                 // version 0; later changes reach the log as control commits.
                 log = new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()), options(s));
                 logs.put(s.sid(), log);
-                if (logs.size() > LOGS_CACHED_MAX) {
+                if (logs.size() > logsCachedMax) {
                     logs.remove(logs.keySet().iterator().next());
                 }
             }
@@ -97,7 +105,7 @@ public final class DataPlane {
             if (watch == null) {
                 watch = new TailWatch(log, env.delay());
                 watches.put(s.sid(), watch);
-                if (watches.size() > LOGS_CACHED_MAX) {
+                if (watches.size() > logsCachedMax) {
                     watches.remove(watches.keySet().iterator().next());
                 }
             }
