@@ -91,7 +91,7 @@ public final class Janitor {
         if (run == PURGE_RUNS_MAX) {
             return CompletableFuture.failedFuture(new IllegalStateException("stream " + s.sid() + " has more commits than one cleanup deletes"));
         }
-        return data.logOf(s).purge().thenCompose((TrimReport r) -> r.more() ? purge(s, run + 1) : CompletableFuture.completedFuture(null));
+        return data.purge(s).thenCompose((TrimReport r) -> r.more() ? purge(s, run + 1) : CompletableFuture.completedFuture(null));
     }
 
     /** Every stream of the basin deleted, then the basin's name freed. */

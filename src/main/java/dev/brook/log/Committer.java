@@ -101,6 +101,10 @@ final class Committer {
         this.onCommitted = listener;
     }
 
+    synchronized boolean idle() {
+        return queue.isEmpty() && !running;
+    }
+
     CompletionStage<AppendOutcome> submit(Item item) {
         Pending pending = new Pending(item, new CompletableFuture<>());
         boolean start;

@@ -58,6 +58,11 @@ public final class StreamLog {
         committer.onCommitted(listener);
     }
 
+    /** True when no item is queued or being committed: dropping this object then loses nothing but caches. */
+    public boolean idle() {
+        return committer.idle();
+    }
+
     public CompletionStage<AppendOutcome> append(AppendBatch batch) {
         return append(batch, UnaryOperator.identity());
     }
