@@ -82,6 +82,11 @@ final class Chain {
      * that validates everything read. Falls back to a cold discovery when the cache is stale.
      */
     CompletionStage<Tail> tail() {
+        Tail known = cached.get();
+        if (known.nextKey().equals(CommitKey.INFINITY)) {
+            // The floor was infinite: the stream was deleted, and floors never go down (docs/LOG.md).
+            return CompletableFuture.completedFuture(known);
+        }
         return Loops.until(settings.commitAttemptsMax(), settings.loopDeadline(nanoClock), attempt -> {
             Tail from = cached.get();
             CompletionStage<Optional<Tail>> found = attempt == 0 ? follow(from, settings.tailHopsMax()) : cold();
