@@ -239,7 +239,7 @@ public final class Catalog {
         byte[] sid = new byte[16];
         random.nextBytes(sid);
         return new StreamRecord(version, Lifecycle.ACTIVE, HexFormat.of().formatHex(sid), wallClockMs.getAsLong(), OptionalLong.empty(),
-                config, basin.config().streamCipher(), config.timestamping(), token, hash);
+                config, basin.config().streamCipher(), config.timestamping(), version, token, hash);
     }
 
     /**
@@ -311,7 +311,7 @@ public final class Catalog {
 
     private static StreamRecord withConfig(StreamRecord s, StreamConfig config) {
         return new StreamRecord(s.version() + 1, Lifecycle.ACTIVE, s.sid(), s.createdAtMs(), OptionalLong.empty(), config, s.cipher(),
-                s.genesis(), s.requestToken(), s.requestHash());
+                s.genesis(), s.genesisVersion(), s.requestToken(), s.requestHash());
     }
 
     /** Marks the stream as being deleted; returns the deleting version (the caller seals the log and cleans up). */
@@ -322,7 +322,8 @@ public final class Catalog {
                 return done(s);
             }
             StreamRecord deleting = new StreamRecord(s.version() + 1, Lifecycle.DELETING, s.sid(), s.createdAtMs(),
-                    OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(), s.genesis(), s.requestToken(), s.requestHash());
+                    OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(), s.genesis(), s.genesisVersion(), s.requestToken(),
+                    s.requestHash());
             return claimed(streamLog(basin, stream).claim(deleting.version(), CatalogCodec.encode(deleting)), deleting);
         }));
     }
@@ -345,7 +346,8 @@ public final class Catalog {
                 return done(Optional.<StreamRecord>empty());
             }
             StreamRecord deleting = new StreamRecord(s.version() + 1, Lifecycle.DELETING, s.sid(), s.createdAtMs(),
-                    OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(), s.genesis(), s.requestToken(), s.requestHash());
+                    OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(), s.genesis(), s.genesisVersion(), s.requestToken(),
+                    s.requestHash());
             return claimed(streamLog(basin, stream).claim(deleting.version(), CatalogCodec.encode(deleting)), Optional.of(deleting));
         }));
     }
@@ -365,7 +367,7 @@ public final class Catalog {
             StreamRecord s = current.get();
             StreamRecord deleted = new StreamRecord(s.version() + 1, Lifecycle.DELETED, s.sid(), s.createdAtMs(),
                     s.deletedAtMs().isPresent() ? s.deletedAtMs() : OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(),
-                    s.genesis(), Optional.empty(), Optional.empty());
+                    s.genesis(), s.genesisVersion(), Optional.empty(), Optional.empty());
             return claimed(streamLog(basin, stream).claim(deleted.version(), CatalogCodec.encode(deleted)), Boolean.TRUE);
         })).thenApply(x -> null);
     }

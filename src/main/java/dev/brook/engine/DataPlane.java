@@ -60,10 +60,11 @@ public final class DataPlane {
     public DataPlane(Catalog catalog, LogEnv env, int logsCachedMax) {
         this.catalog = catalog;
         this.env = env;
-        // Every instance must start from the same state: the creation's timestamping at config
-        // version 0; later changes reach the log as control commits.
-        this.logs = new LogCache(logsCachedMax, s -> new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()), options(s)),
-                env.delay());
+        // Every instance must start from the same state: the creation's timestamping at the creation's
+        // config version (0 for streams created before it was recorded); later changes reach the log
+        // as control commits.
+        this.logs = new LogCache(logsCachedMax, s -> new StreamLog(env, s.sid(), StreamState.empty(s.genesisVersion(), s.genesis()),
+                options(s)), env.delay());
     }
 
     private static String name(String basin, String stream) {
@@ -344,15 +345,25 @@ public final class DataPlane {
     }
 
     /**
-     * Makes a reconfiguration reach appends (PROTOCOL-REVIEW finding 12): a control commit carrying
-     * the new timestamping at the tail, applied only if it is newer than what the log has.
+     * Makes the log enforce the configuration of {@code s} (docs/LOG.md, decision 23): a control
+     * commit at the tail that sets config version and timestamping to the record's whenever the log's
+     * version is older, even if the timestamping is the same, so that an older reconfiguration still
+     * in flight elsewhere cannot land after it and win. Idempotent: a log at this version or a later
+     * one is left as it is. True once the log enforces this version or a later one; false when the
+     * log is sealed (the incarnation is being deleted); a store failure when that is not known.
      */
-    public CompletionStage<Void> applyTimestamping(StreamRecord updated) {
-        Timestamping t = updated.config().timestamping();
-        long version = updated.version();
-        return logs.using(updated, l -> l.log().control("reconfigure", s -> s.configVersion() >= version ? s
-                : new StreamState(s.nextSeq(), s.lastTimestamp(), s.fencingToken(), s.trimPoint(), version, t, s.sealed())))
-                .thenAccept(o -> requireApplied(o, "reconfigure"));
+    public CompletionStage<Boolean> reconcile(StreamRecord s) {
+        Timestamping t = s.config().timestamping();
+        long version = s.version();
+        return logs.using(s, l -> l.log().control("reconfigure", st -> st.configVersion() >= version ? st
+                : new StreamState(st.nextSeq(), st.lastTimestamp(), st.fencingToken(), st.trimPoint(), version, t, st.sealed())))
+                .thenApply(o -> {
+                    if (o instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
+                        return false;
+                    }
+                    requireApplied(o, "reconfigure");
+                    return true;
+                });
     }
 
     /** Seals a deleting stream's log: after this no append to it can be acknowledged. */

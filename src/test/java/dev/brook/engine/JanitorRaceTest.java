@@ -206,7 +206,7 @@ class JanitorRaceTest {
 
         private StreamLog freshLog(StreamRecord s) {
             LogEnv env = new LogEnv(memory, sim::nowMs, sim::nanoTime, sim::delay, new Random(seed), LogSettings.DEFAULT);
-            return new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()));
+            return new StreamLog(env, s.sid(), StreamState.empty(s.genesisVersion(), s.genesis()));
         }
 
         private void checkStreams(List<String> names) {

@@ -18,7 +18,7 @@ class StreamLogOptionsTest {
 
     private static StreamRecord stream(Optional<Cipher> cipher) {
         return new StreamRecord(1, Lifecycle.ACTIVE, "0123456789abcdef0123456789abcdef", 0, OptionalLong.empty(),
-                StreamConfig.SYSTEM_DEFAULT, cipher, Timestamping.DEFAULT, Optional.empty(), Optional.empty());
+                StreamConfig.SYSTEM_DEFAULT, cipher, Timestamping.DEFAULT, 1, Optional.empty(), Optional.empty());
     }
 
     @Test
