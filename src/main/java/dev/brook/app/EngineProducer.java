@@ -2,6 +2,7 @@ package dev.brook.app;
 
 import dev.brook.engine.Admission;
 import dev.brook.engine.Catalog;
+import dev.brook.engine.ControlPlane;
 import dev.brook.engine.DataPlane;
 import dev.brook.engine.Janitor;
 import dev.brook.log.LogEnv;
@@ -73,5 +74,11 @@ public class EngineProducer {
     @Singleton
     Janitor janitor(Catalog catalog, DataPlane data, LogEnv env) {
         return new Janitor(catalog, data, env.delay(), deletionGraceMs);
+    }
+
+    @Produces
+    @Singleton
+    ControlPlane controlPlane(Catalog catalog, DataPlane data, Janitor janitor) {
+        return new ControlPlane(catalog, data, janitor);
     }
 }

@@ -11,13 +11,25 @@ import java.util.Optional;
  */
 public final class AppendDecision {
 
+    /** No limit on ordinary records beyond the sequence-number space itself. */
+    public static final long RECORD_SEQ_NUM_UNLIMITED = Long.MAX_VALUE;
+
     private AppendDecision() {}
 
     public static Fold decide(StreamState base, List<AppendBatch> batches) {
+        return decide(base, batches, RECORD_SEQ_NUM_UNLIMITED);
+    }
+
+    /**
+     * As {@link #decide(StreamState, List)}, where no record but a command may be assigned a sequence
+     * number above {@code recordSeqNumMax} (S2 limits records encrypted with aes-256-gcm to
+     * {@link Limits#AES_256_GCM_SEQ_NUM_MAX}); the whole batch is rejected otherwise.
+     */
+    public static Fold decide(StreamState base, List<AppendBatch> batches, long recordSeqNumMax) {
         List<Verdict> verdicts = new ArrayList<>(batches.size());
         StreamState state = base;
         for (AppendBatch batch : batches) {
-            Step step = decideOne(state, batch);
+            Step step = decideOne(state, batch, recordSeqNumMax);
             verdicts.add(step.verdict());
             state = step.after();
         }
@@ -26,8 +38,8 @@ public final class AppendDecision {
 
     private record Step(Verdict verdict, StreamState after) {}
 
-    private static Step decideOne(StreamState state, AppendBatch batch) {
-        Optional<Rejection> rejection = rejection(state, batch);
+    private static Step decideOne(StreamState state, AppendBatch batch, long recordSeqNumMax) {
+        Optional<Rejection> rejection = rejection(state, batch, recordSeqNumMax);
         if (rejection.isPresent()) {
             return new Step(new Verdict.Rejected(rejection.get()), state);
         }
@@ -35,7 +47,7 @@ public final class AppendDecision {
     }
 
     /** The checks in S2's order; the first that fails is the answer. */
-    private static Optional<Rejection> rejection(StreamState state, AppendBatch batch) {
+    private static Optional<Rejection> rejection(StreamState state, AppendBatch batch, long recordSeqNumMax) {
         if (state.sealed()) {
             return Optional.of(new Rejection.StreamSealed());
         }
@@ -49,7 +61,7 @@ public final class AppendDecision {
         if (batch.matchSeqNum().isPresent() && batch.matchSeqNum().getAsLong() != state.nextSeq()) {
             return Optional.of(new Rejection.SeqNumMismatch(state.nextSeq()));
         }
-        return seqRoomProblem(state, batch).or(() -> timestampProblem(state, batch));
+        return seqRoomProblem(state, batch).or(() -> recordProblem(state, batch, recordSeqNumMax));
     }
 
     /**
@@ -67,12 +79,20 @@ public final class AppendDecision {
         return Optional.empty();
     }
 
-    private static Optional<Rejection> timestampProblem(StreamState state, AppendBatch batch) {
-        if (state.timestamping().mode() != TimestampingMode.CLIENT_REQUIRE) {
-            return Optional.empty();
-        }
-        for (AppendRecord r : batch.records()) {
-            if (r.timestamp().isEmpty()) {
+    /**
+     * Per record, in S2's order: the record's assigned sequence number against the limit of what it
+     * is (commands have none), then its timestamp when the stream requires client timestamps.
+     */
+    private static Optional<Rejection> recordProblem(StreamState state, AppendBatch batch, long recordSeqNumMax) {
+        boolean required = state.timestamping().mode() == TimestampingMode.CLIENT_REQUIRE;
+        List<AppendRecord> records = batch.records();
+        for (int i = 0; i < records.size(); i++) {
+            AppendRecord r = records.get(i);
+            long seq = state.nextSeq() + i; // no overflow: seqRoomProblem passed
+            if (seq > recordSeqNumMax && !(Command.parse(r) instanceof Command.IsCommand)) {
+                return Optional.of(new Rejection.Invalid("max assignable sequence number is " + recordSeqNumMax + "; attempted " + seq));
+            }
+            if (required && r.timestamp().isEmpty()) {
                 return Optional.of(new Rejection.Invalid("record timestamp was required but was missing"));
             }
         }

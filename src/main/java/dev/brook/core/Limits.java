@@ -10,6 +10,11 @@ public final class Limits {
     public static final long BATCH_METERED_BYTES_MAX = 1 << 20;
     public static final int FENCING_TOKEN_BYTES_MAX = 36;
     public static final int TRIM_COMMAND_BODY_BYTES = 8;
+    /**
+     * The highest sequence number S2 assigns to a record encrypted with aes-256-gcm (its random 96-bit
+     * nonces; commands, plaintext and aegis-256 records have no such limit).
+     */
+    public static final long AES_256_GCM_SEQ_NUM_MAX = (1L << 32) - 1;
 
     public static final int READ_RECORDS_MAX = 1000;
     public static final long READ_METERED_BYTES_MAX = 1 << 20;

@@ -163,10 +163,14 @@ public final class Catalog {
         }));
     }
 
-    /** The end of a basin's cleanup: its name is free again. */
-    CompletionStage<Void> markBasinDeleted(String basin) {
+    /**
+     * The end of a basin's cleanup: its name is free again. Only the incarnation that was being
+     * deleted ({@code deleting}, the version the cleanup read) is marked: a version after it is
+     * either this mark, claimed by another cleanup, or a re-created basin, which must not be touched.
+     */
+    CompletionStage<Void> markBasinDeleted(String basin, BasinRecord deleting) {
         return claiming("basin `" + basin + "`", attempt -> basinLog(basin).latest().thenCompose(current -> {
-            if (current.isEmpty() || current.get().state() == Lifecycle.DELETED) {
+            if (current.isEmpty() || current.get().version() != deleting.version() || current.get().state() != Lifecycle.DELETING) {
                 return done(Boolean.TRUE);
             }
             BasinRecord b = current.get();
@@ -235,19 +239,22 @@ public final class Catalog {
         byte[] sid = new byte[16];
         random.nextBytes(sid);
         return new StreamRecord(version, Lifecycle.ACTIVE, HexFormat.of().formatHex(sid), wallClockMs.getAsLong(), OptionalLong.empty(),
-                config, basin.config().streamCipher(), config.timestamping(), token, hash);
+                config, basin.config().streamCipher(), config.timestamping(), version, token, hash);
     }
 
     /**
      * A stream created while its basin was being marked for deletion would escape the basin's cleanup
-     * (PROTOCOL-REVIEW finding 13b): read the basin again after the claim, and give the stream up if so.
+     * (PROTOCOL-REVIEW finding 13b): read the basin again after the claim, and give the stream up if
+     * so. It is marked as being deleted, not deleted: others may have resolved it and appended, and
+     * only a cleanup that seals its log may free the name (docs/ARCHITECTURE.md). The basin's cleanup,
+     * or the next listing that meets it, finishes it.
      */
     private CompletionStage<Provisioned<StreamRecord>> recheckBasin(String basin, String stream, Provisioned<StreamRecord> created) {
         return basin(basin).thenCompose(b -> {
             if (b.isPresent() && b.get().state() == Lifecycle.ACTIVE) {
                 return CompletableFuture.completedFuture(created);
             }
-            return markStreamDeleted(basin, stream).<Provisioned<StreamRecord>>thenApply(x -> {
+            return markStreamDeleting(basin, stream, created.value()).<Provisioned<StreamRecord>>thenApply(x -> {
                 throw S2Error.basinDeletionPending(basin);
             });
         });
@@ -304,7 +311,7 @@ public final class Catalog {
 
     private static StreamRecord withConfig(StreamRecord s, StreamConfig config) {
         return new StreamRecord(s.version() + 1, Lifecycle.ACTIVE, s.sid(), s.createdAtMs(), OptionalLong.empty(), config, s.cipher(),
-                s.genesis(), s.requestToken(), s.requestHash());
+                s.genesis(), s.genesisVersion(), s.requestToken(), s.requestHash());
     }
 
     /** Marks the stream as being deleted; returns the deleting version (the caller seals the log and cleans up). */
@@ -315,21 +322,52 @@ public final class Catalog {
                 return done(s);
             }
             StreamRecord deleting = new StreamRecord(s.version() + 1, Lifecycle.DELETING, s.sid(), s.createdAtMs(),
-                    OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(), s.genesis(), s.requestToken(), s.requestHash());
+                    OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(), s.genesis(), s.genesisVersion(), s.requestToken(),
+                    s.requestHash());
             return claimed(streamLog(basin, stream).claim(deleting.version(), CatalogCodec.encode(deleting)), deleting);
         }));
     }
 
-    /** The end of a stream's cleanup: its name is free again. */
-    CompletionStage<Void> markStreamDeleted(String basin, String stream) {
+    /**
+     * Marks the incarnation {@code seen} (a version read earlier, by a listing or a create) as being
+     * deleted, if the name is still at that version; returns the deleting version of that
+     * incarnation, or empty when the name has moved on (another cleanup, a re-creation).
+     */
+    CompletionStage<Optional<StreamRecord>> markStreamDeleting(String basin, String stream, StreamRecord seen) {
         return claiming("stream `" + stream + "`", attempt -> streamLog(basin, stream).latest().thenCompose(current -> {
-            if (current.isEmpty() || current.get().state() == Lifecycle.DELETED) {
+            if (current.isEmpty() || !current.get().sid().equals(seen.sid()) || current.get().state() == Lifecycle.DELETED) {
+                return done(Optional.<StreamRecord>empty());
+            }
+            StreamRecord s = current.get();
+            if (s.state() == Lifecycle.DELETING) {
+                return done(Optional.of(s));
+            }
+            if (s.version() != seen.version()) {
+                return done(Optional.<StreamRecord>empty());
+            }
+            StreamRecord deleting = new StreamRecord(s.version() + 1, Lifecycle.DELETING, s.sid(), s.createdAtMs(),
+                    OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(), s.genesis(), s.genesisVersion(), s.requestToken(),
+                    s.requestHash());
+            return claimed(streamLog(basin, stream).claim(deleting.version(), CatalogCodec.encode(deleting)), Optional.of(deleting));
+        }));
+    }
+
+    /**
+     * The end of a stream's cleanup: its name is free again. Only the incarnation whose log the
+     * cleanup sealed and purged ({@code deleting}, the version it read) is marked: nothing follows a
+     * deleting version but its deleted mark, so a later version is either that mark (claimed by
+     * another cleanup) or a re-created stream, which must not be touched.
+     */
+    CompletionStage<Void> markStreamDeleted(String basin, String stream, StreamRecord deleting) {
+        return claiming("stream `" + stream + "`", attempt -> streamLog(basin, stream).latest().thenCompose(current -> {
+            if (current.isEmpty() || current.get().version() != deleting.version() || current.get().state() != Lifecycle.DELETING
+                    || !current.get().sid().equals(deleting.sid())) {
                 return done(Boolean.TRUE);
             }
             StreamRecord s = current.get();
             StreamRecord deleted = new StreamRecord(s.version() + 1, Lifecycle.DELETED, s.sid(), s.createdAtMs(),
                     s.deletedAtMs().isPresent() ? s.deletedAtMs() : OptionalLong.of(wallClockMs.getAsLong()), s.config(), s.cipher(),
-                    s.genesis(), Optional.empty(), Optional.empty());
+                    s.genesis(), s.genesisVersion(), Optional.empty(), Optional.empty());
             return claimed(streamLog(basin, stream).claim(deleted.version(), CatalogCodec.encode(deleted)), Boolean.TRUE);
         })).thenApply(x -> null);
     }

@@ -34,7 +34,8 @@ final class CatalogCodec {
         n.put("sid", r.sid());
         n.set("config", ConfigJson.streamConfig(r.config()));
         n.put("cipher", r.cipher().map(ConfigJson::kebab).orElse(null));
-        n.putObject("genesis").put("mode", ConfigJson.kebab(r.genesis().mode())).put("uncapped", r.genesis().uncapped());
+        n.putObject("genesis").put("mode", ConfigJson.kebab(r.genesis().mode())).put("uncapped", r.genesis().uncapped())
+                .put("version", r.genesisVersion());
         return bytes(n);
     }
 
@@ -59,6 +60,8 @@ final class CatalogCodec {
                     config.resolve(StreamConfigSpec.EMPTY),
                     optionalText(n.get("cipher")).map(c -> ConfigJson.parseEnum(Cipher.class, n.get("cipher"), "cipher")),
                     new Timestamping(ConfigJson.parseEnum(TimestampingMode.class, g.get("mode"), "genesis.mode"), g.get("uncapped").asBoolean()),
+                    // Absent in versions written before it was recorded: their logs start at config version 0.
+                    g.path("version").asLong(0),
                     optionalText(n.get("request_token")), optionalText(n.get("request_hash")));
         } catch (RuntimeException e) {
             throw damaged(key, e);

@@ -1,6 +1,9 @@
 package dev.brook.engine;
 
 import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendDecision;
+import dev.brook.core.Cipher;
+import dev.brook.core.Limits;
 import dev.brook.core.Rejection;
 import dev.brook.core.S2Error;
 import dev.brook.core.StreamConfigSpec;
@@ -12,11 +15,11 @@ import dev.brook.log.LogEnv;
 import dev.brook.log.ReadOutcome;
 import dev.brook.log.ReadRequest;
 import dev.brook.log.StreamLog;
+import dev.brook.log.TrimReport;
 import dev.brook.store.StoreException;
 import dev.brook.core.SequencedRecord;
 import dev.brook.engine.crypto.RecordCipher;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.Map;
@@ -41,54 +44,71 @@ public final class DataPlane {
     private final Catalog catalog;
     private final LogEnv env;
     private final Map<String, StreamRecord> incarnations = new ConcurrentHashMap<>();
-    private final Map<String, StreamLog> logs = new LinkedHashMap<>(256, 0.75f, true);
-    private final Map<String, TailWatch> watches = new LinkedHashMap<>(256, 0.75f, true);
+    private final LogCache logs;
 
     /** Rounds of "woken, but nothing for this reader yet" one long poll may go through. */
     static final int WAIT_ROUNDS_MAX = 1_000;
 
     public DataPlane(Catalog catalog, LogEnv env) {
+        this(catalog, env, LOGS_CACHED_MAX);
+    }
+
+    /**
+     * @param logsCachedMax stream logs kept in this process when nothing uses them (tests make it
+     *                      small); logs in use are never dropped (LogCache)
+     */
+    public DataPlane(Catalog catalog, LogEnv env, int logsCachedMax) {
         this.catalog = catalog;
         this.env = env;
+        // Every instance must start from the same state: the creation's timestamping at the creation's
+        // config version (0 for streams created before it was recorded); later changes reach the log
+        // as control commits.
+        this.logs = new LogCache(logsCachedMax, s -> new StreamLog(env, s.sid(), StreamState.empty(s.genesisVersion(), s.genesis()),
+                options(s)), env.delay());
     }
 
     private static String name(String basin, String stream) {
         return basin + '\n' + stream;
     }
 
-    /** The log of an incarnation; one object per incarnation and instance, so group commit works across requests. */
-    public StreamLog logOf(StreamRecord s) {
-        synchronized (logs) {
-            StreamLog log = logs.get(s.sid());
-            if (log == null) {
-                // Every instance must start from the same state: the creation's timestamping at config
-                // version 0; later changes reach the log as control commits.
-                log = s.cipher().isPresent()
-                        ? new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()), DataPlane::encryptedMeteredBytes)
-                        : new StreamLog(env, s.sid(), StreamState.empty(0, s.genesis()));
-                logs.put(s.sid(), log);
-                if (logs.size() > LOGS_CACHED_MAX) {
-                    logs.remove(logs.keySet().iterator().next());
-                }
-            }
-            return log;
-        }
+    /** Keeps an incarnation's log (its queue, its tail cache) in this process until closed. */
+    public interface Pin extends AutoCloseable {
+        @Override
+        void close();
     }
 
-    /** The watch over an incarnation's tail; one per incarnation and process, shared by every waiting reader. */
-    public TailWatch watchOf(StreamRecord s) {
-        StreamLog log = logOf(s);
-        synchronized (watches) {
-            TailWatch watch = watches.get(s.sid());
-            if (watch == null) {
-                watch = new TailWatch(log, env.delay());
-                watches.put(s.sid(), watch);
-                if (watches.size() > LOGS_CACHED_MAX) {
-                    watches.remove(watches.keySet().iterator().next());
-                }
-            }
-            return watch;
+    /**
+     * Pins the incarnation's log for an append session: its batches all go to the one group-commit
+     * queue this process has for the stream (each submission holds its own lease as well).
+     */
+    public Pin pin(StreamRecord s) {
+        return logs.acquire(s);
+    }
+
+    /**
+     * Encrypted streams meter records by their plaintext; under aes-256-gcm (random 96-bit nonces)
+     * no record but a command may take a sequence number above 2^32 - 1, as in S2 (decision 16).
+     */
+    static StreamLog.Options options(StreamRecord s) {
+        if (s.cipher().isEmpty()) {
+            return StreamLog.Options.DEFAULT;
         }
+        long recordSeqNumMax = s.cipher().get() == Cipher.AES_256_GCM ? Limits.AES_256_GCM_SEQ_NUM_MAX
+                : AppendDecision.RECORD_SEQ_NUM_UNLIMITED;
+        return new StreamLog.Options(DataPlane::encryptedMeteredBytes, recordSeqNumMax);
+    }
+
+    /** Logs held in this process now (tests). */
+    int logsCached() {
+        return logs.size();
+    }
+
+    /**
+     * Completes with true once this process sees the incarnation's tail beyond {@code seq} (its own
+     * commit wakes it at once, others' are found by polling), or with false after {@code waitMs}.
+     */
+    public CompletionStage<Boolean> awaitBeyond(StreamRecord s, long seq, long waitMs) {
+        return logs.using(s, l -> l.watch().awaitBeyond(seq, waitMs));
     }
 
     /** A read's outcome, and whether its records came from waiting at the live tail. */
@@ -119,7 +139,7 @@ public final class DataPlane {
         }
         long seq = ((ReadRequest.Start.SeqNum) from.start()).seqNum();
         return resolve(basin, stream, AutoCreate.NEVER)
-                .thenCompose(s -> watchOf(s).awaitBeyond(seq, remaining))
+                .thenCompose(s -> awaitBeyond(s, seq, remaining))
                 .thenCompose(woken -> {
                     if (!woken) {
                         return CompletableFuture.completedFuture(new ReadResult(last, false));
@@ -187,18 +207,18 @@ public final class DataPlane {
 
     public CompletionStage<AppendOutcome> append(String basin, String stream, AppendBatch batch, Optional<byte[]> key,
                                                  StreamConfigSpec autoCreateConfig, boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig).thenCompose(s -> logOf(s).append(batch, sealer(s, key))
+        return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig).thenCompose(s -> append(s, batch, key))
                 .thenCompose(outcome -> {
-            if (outcome instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
-                forget(basin, stream);
-                if (retried) {
-                    throw S2Error.streamDeletionPending(basin, stream);
-                }
-                // The cached incarnation was deleted; the name may have a new one, or be being deleted.
-                return append(basin, stream, batch, key, autoCreateConfig, true);
-            }
-            return CompletableFuture.completedFuture(outcome);
-        }));
+                    if (outcome instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
+                        forget(basin, stream);
+                        if (retried) {
+                            throw S2Error.streamDeletionPending(basin, stream);
+                        }
+                        // The cached incarnation was deleted; the name may have a new one, or be being deleted.
+                        return append(basin, stream, batch, key, autoCreateConfig, true);
+                    }
+                    return CompletableFuture.completedFuture(outcome);
+                });
     }
 
     /**
@@ -208,14 +228,20 @@ public final class DataPlane {
      * A deleted stream answers {@code Rejected(StreamSealed)}; the session ends there.
      */
     public CompletionStage<AppendOutcome> append(StreamRecord s, AppendBatch batch, Optional<byte[]> key, AppendSession link) {
-        return logOf(s).append(batch, sealer(s, key), link);
+        UnaryOperator<SequencedRecord> seal = sealer(s, key);
+        return logs.using(s, l -> l.log().append(batch, seal, link));
+    }
+
+    private CompletionStage<AppendOutcome> append(StreamRecord s, AppendBatch batch, Optional<byte[]> key) {
+        UnaryOperator<SequencedRecord> seal = sealer(s, key);
+        return logs.using(s, l -> l.log().append(batch, seal));
     }
 
     public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, Optional<byte[]> key,
                                              StreamConfigSpec autoCreateConfig, boolean retried) {
         return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> {
             Optional<RecordCipher> cipher = cipher(s, key);
-            return logOf(s).read(request).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
+            return logs.using(s, l -> l.log().read(request)).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
                     : new ReadOutcome.Records(open(s, cipher.get(), r.records()), r.tailSeq(), r.tailTimestamp(), r.startSeq()));
         }).thenCompose(outcome -> {
             if (outcome instanceof ReadOutcome.Sealed) {
@@ -296,7 +322,7 @@ public final class DataPlane {
 
     /** The tail's state, from storage: the next sequence number and the last timestamp. */
     public CompletionStage<StreamState> checkTail(String basin, String stream, StreamConfigSpec autoCreateConfig, boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> logOf(s).state().thenCompose(state -> {
+        return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> state(s).thenCompose(state -> {
             if (state.sealed()) {
                 forget(basin, stream);
                 if (retried) {
@@ -308,22 +334,42 @@ public final class DataPlane {
         }));
     }
 
+    /** The state after the incarnation's durable tail, from storage. */
+    public CompletionStage<StreamState> state(StreamRecord s) {
+        return logs.using(s, l -> l.log().state());
+    }
+
+    /** One purge run of a sealed incarnation (the janitor repeats it while {@code more}). */
+    public CompletionStage<TrimReport> purge(StreamRecord s) {
+        return logs.using(s, l -> l.log().purge());
+    }
+
     /**
-     * Makes a reconfiguration reach appends (PROTOCOL-REVIEW finding 12): a control commit carrying
-     * the new timestamping at the tail, applied only if it is newer than what the log has.
+     * Makes the log enforce the configuration of {@code s} (docs/LOG.md, decision 23): a control
+     * commit at the tail that sets config version and timestamping to the record's whenever the log's
+     * version is older, even if the timestamping is the same, so that an older reconfiguration still
+     * in flight elsewhere cannot land after it and win. Idempotent: a log at this version or a later
+     * one is left as it is. True once the log enforces this version or a later one; false when the
+     * log is sealed (the incarnation is being deleted); a store failure when that is not known.
      */
-    public CompletionStage<Void> applyTimestamping(StreamRecord updated) {
-        Timestamping t = updated.config().timestamping();
-        long version = updated.version();
-        return logOf(updated).control("reconfigure", s -> s.configVersion() >= version ? s
-                : new StreamState(s.nextSeq(), s.lastTimestamp(), s.fencingToken(), s.trimPoint(), version, t, s.sealed()))
-                .thenAccept(o -> requireApplied(o, "reconfigure"));
+    public CompletionStage<Boolean> reconcile(StreamRecord s) {
+        Timestamping t = s.config().timestamping();
+        long version = s.version();
+        return logs.using(s, l -> l.log().control("reconfigure", st -> st.configVersion() >= version ? st
+                : new StreamState(st.nextSeq(), st.lastTimestamp(), st.fencingToken(), st.trimPoint(), version, t, st.sealed())))
+                .thenApply(o -> {
+                    if (o instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
+                        return false;
+                    }
+                    requireApplied(o, "reconfigure");
+                    return true;
+                });
     }
 
     /** Seals a deleting stream's log: after this no append to it can be acknowledged. */
     public CompletionStage<Void> seal(StreamRecord deleting) {
-        return logOf(deleting).control("seal", s -> s.sealed() ? s
-                : new StreamState(s.nextSeq(), s.lastTimestamp(), s.fencingToken(), s.trimPoint(), s.configVersion(), s.timestamping(), true))
+        return logs.using(deleting, l -> l.log().control("seal", s -> s.sealed() ? s
+                : new StreamState(s.nextSeq(), s.lastTimestamp(), s.fencingToken(), s.trimPoint(), s.configVersion(), s.timestamping(), true)))
                 .thenAccept(o -> {
                     if (!(o instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed)) {
                         requireApplied(o, "seal");

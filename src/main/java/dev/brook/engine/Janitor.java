@@ -75,40 +75,69 @@ public final class Janitor {
         });
     }
 
-    /** Seal, purge, free the name. */
+    /** Seal, purge, free the name: of the incarnation being deleted now, if any. */
     CompletionStage<Void> stream(String basin, String stream) {
         return catalog.stream(basin, stream).thenCompose(found -> {
             if (found.isEmpty() || found.get().state() != Lifecycle.DELETING) {
                 return CompletableFuture.completedFuture(null);
             }
-            StreamRecord s = found.get();
-            data.forget(basin, stream);
-            return data.seal(s).thenCompose(x -> purge(s, 0)).thenCompose(x -> catalog.markStreamDeleted(basin, stream));
+            return clean(basin, stream, found.get());
         });
+    }
+
+    /**
+     * Seals and purges the incarnation {@code deleting}, then marks that incarnation (not whatever
+     * the name holds by then) deleted: another cleanup may have finished it and the name been
+     * created again meanwhile (docs/ARCHITECTURE.md). Every step is idempotent.
+     */
+    private CompletionStage<Void> clean(String basin, String stream, StreamRecord deleting) {
+        data.forget(basin, stream);
+        return data.seal(deleting).thenCompose(x -> purge(deleting, 0))
+                .thenCompose(x -> catalog.markStreamDeleted(basin, stream, deleting));
     }
 
     private CompletionStage<Void> purge(StreamRecord s, int run) {
         if (run == PURGE_RUNS_MAX) {
             return CompletableFuture.failedFuture(new IllegalStateException("stream " + s.sid() + " has more commits than one cleanup deletes"));
         }
-        return data.logOf(s).purge().thenCompose((TrimReport r) -> r.more() ? purge(s, run + 1) : CompletableFuture.completedFuture(null));
+        return data.purge(s).thenCompose((TrimReport r) -> r.more() ? purge(s, run + 1) : CompletableFuture.completedFuture(null));
     }
 
-    /** Every stream of the basin deleted, then the basin's name freed. */
+    /**
+     * Every stream of the basin deleted, then the basin's name freed: of the basin incarnation being
+     * deleted now, if any. A cleanup that read an old deleting version must not touch a basin
+     * created again since, nor its streams.
+     */
     CompletionStage<Void> basin(String basin) {
-        return deleteStreams(basin, 0).thenCompose(x -> catalog.markBasinDeleted(basin));
+        return catalog.basin(basin).thenCompose(found -> {
+            if (found.isEmpty() || found.get().state() != Lifecycle.DELETING) {
+                return CompletableFuture.completedFuture(null);
+            }
+            BasinRecord deleting = found.get();
+            return deleteStreams(basin, deleting, 0).thenCompose(x -> catalog.markBasinDeleted(basin, deleting));
+        });
     }
 
-    private CompletionStage<Void> deleteStreams(String basin, int page) {
+    /**
+     * Lists the basin's streams, then reads the basin again: still at {@code deleting}, it was being
+     * deleted all along, so every stream listed belongs to it; each is deleted at the version listed
+     * (a stream changed since is met again by the next listing). Repeats until a listing is empty, or
+     * stops when the basin moved on (another cleanup freed it; it may have been created again).
+     */
+    private CompletionStage<Void> deleteStreams(String basin, BasinRecord deleting, int page) {
         if (page == STREAM_PAGES_MAX) {
             return CompletableFuture.failedFuture(new IllegalStateException("basin " + basin + " has too many streams for one cleanup"));
         }
-        return catalog.listStreams(basin, "", "", 100).thenCompose(p -> {
+        return catalog.listStreams(basin, "", "", 100).thenCompose(p -> catalog.basin(basin).thenCompose(now -> {
+            if (p.items().isEmpty() || now.isEmpty() || now.get().version() != deleting.version()) {
+                return CompletableFuture.completedFuture(null);
+            }
             CompletionStage<Void> all = CompletableFuture.completedFuture(null);
             for (Catalog.StreamRecordNamed s : p.items()) {
-                all = all.thenCompose(x -> catalog.markStreamDeleting(basin, s.name())).thenCompose(x -> stream(basin, s.name()));
+                all = all.thenCompose(x -> catalog.markStreamDeleting(basin, s.name(), s.record()))
+                        .thenCompose(d -> d.isPresent() ? clean(basin, s.name(), d.get()) : CompletableFuture.completedFuture(null));
             }
-            return all.thenCompose(x -> p.items().isEmpty() ? CompletableFuture.completedFuture(null) : deleteStreams(basin, page + 1));
-        });
+            return all.thenCompose(x -> deleteStreams(basin, deleting, page + 1));
+        }));
     }
 }

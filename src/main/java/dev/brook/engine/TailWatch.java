@@ -64,6 +64,11 @@ public final class TailWatch {
         return woken;
     }
 
+    /** True when nobody waits (the data plane may then drop this watch with its log). */
+    synchronized boolean idle() {
+        return waiters.isEmpty();
+    }
+
     /** A tail seen by this process (its own commit, or a poll). */
     void observed(TailPosition tail) {
         List<Waiter> wake = new ArrayList<>();

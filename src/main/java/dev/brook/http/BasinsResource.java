@@ -11,6 +11,7 @@ import dev.brook.core.S2Error;
 import dev.brook.engine.BasinRecord;
 import dev.brook.engine.Catalog;
 import dev.brook.engine.ConfigJson;
+import dev.brook.engine.ControlPlane;
 import dev.brook.engine.Janitor;
 import dev.brook.engine.Lifecycle;
 import dev.brook.engine.Provisioned;
@@ -48,6 +49,9 @@ public class BasinsResource {
 
     @Inject
     Janitor janitor;
+
+    @Inject
+    ControlPlane control;
 
     @Inject
     CurrentVertxRequest request;
@@ -134,10 +138,7 @@ public class BasinsResource {
     @Path("{basin}")
     public CompletionStage<Response> delete(@PathParam("basin") String basin) {
         Http.pathName(basin, Names::basinName);
-        return catalog.markBasinDeleting(basin).thenApply(b -> {
-            janitor.cleanBasin(basin);
-            return Response.accepted().build();
-        });
+        return control.deleteBasin(basin).thenApply(b -> Response.accepted().build());
     }
 
     private static Response provisioned(int status, String name, Provisioned<BasinRecord> p) {

@@ -195,7 +195,7 @@ final class ReadSession {
         long heartbeat = HEARTBEAT_MIN_MS + random.nextLong(HEARTBEAT_MAX_MS - HEARTBEAT_MIN_MS + 1);
         long waitMs = Math.min(heartbeat, followDeadlineMs - now);
         data.resolve(basin, stream, DataPlane.AutoCreate.NEVER)
-                .thenCompose(s -> data.watchOf(s).awaitBeyond(tailSeq, waitMs))
+                .thenCompose(s -> data.awaitBeyond(s, tailSeq, waitMs))
                 .whenComplete((woken, failure) -> context.runOnContext(v -> {
                     if (closed) {
                         return;

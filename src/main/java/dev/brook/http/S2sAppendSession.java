@@ -65,6 +65,8 @@ final class S2sAppendSession {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
     private StreamRecord target;
+    /** Keeps the stream's one log in this process for the session's life (DataPlane.pin). */
+    private DataPlane.Pin pin;
     private long inflightBytes;
     private boolean inputEnded;
     private boolean failed;
@@ -110,6 +112,7 @@ final class S2sAppendSession {
                 return;
             }
             target = s;
+            pin = data.pin(s);
             response.setStatusCode(200)
                     .putHeader("content-type", SessionOutputs.S2S)
                     .putHeader("cache-control", "no-cache, no-transform")
@@ -282,6 +285,9 @@ final class S2sAppendSession {
         if (!finished) {
             finished = true;
             admission.closeSession();
+            if (pin != null) {
+                pin.close();
+            }
         }
     }
 }

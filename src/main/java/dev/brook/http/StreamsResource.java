@@ -11,7 +11,7 @@ import dev.brook.core.StreamConfig;
 import dev.brook.core.StreamConfigSpec;
 import dev.brook.engine.Catalog;
 import dev.brook.engine.ConfigJson;
-import dev.brook.engine.DataPlane;
+import dev.brook.engine.ControlPlane;
 import dev.brook.engine.Janitor;
 import dev.brook.engine.Lifecycle;
 import dev.brook.engine.Provisioned;
@@ -53,7 +53,7 @@ public class StreamsResource {
     Catalog catalog;
 
     @Inject
-    DataPlane data;
+    ControlPlane control;
 
     @Inject
     Janitor janitor;
@@ -125,7 +125,7 @@ public class StreamsResource {
                                             @PathParam("stream") String stream) {
         String basin = Http.basin(basinHeader, host, zones);
         String stored = stored(stream);
-        return catalog.streamConfig(basin, stored).thenApply(s -> Http.ok(ConfigJson.streamConfig(s.config())));
+        return control.streamConfig(basin, stored).thenApply(s -> Http.ok(ConfigJson.streamConfig(s.config())));
     }
 
     @PUT
@@ -136,9 +136,8 @@ public class StreamsResource {
         String basin = Http.basin(basinHeader, host, zones);
         String stored = stored(stream);
         StreamConfigSpec spec = ConfigJson.parseSpec(Http.body(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body))).orElse(null));
-        return catalog.ensureStream(basin, stored, spec).thenCompose(changed -> applied(changed)
-                .thenApply(x -> provisioned(changed.result() == Provisioned.Result.CREATED ? 201 : 200, stream, changed.now(),
-                        changed.result())));
+        return control.ensureStream(basin, stored, spec).thenApply(changed -> provisioned(
+                changed.result() == Provisioned.Result.CREATED ? 201 : 200, stream, changed.now(), changed.result()));
     }
 
     @PATCH
@@ -150,20 +149,8 @@ public class StreamsResource {
         String stored = stored(stream);
         JsonNode patch = Http.requiredBody(Http.jsonBody(contentType, Compression.decodeRequest(contentEncoding, body)));
         ConfigJson.reconfigure(StreamConfig.SYSTEM_DEFAULT, patch, StreamConfigSpec.EMPTY); // reject a malformed patch first
-        return catalog.reconfigureStream(basin, stored, (current, defaults) -> ConfigJson.reconfigure(current, patch, defaults))
-                .thenCompose(changed -> applied(changed).thenApply(x -> Http.ok(ConfigJson.streamConfig(changed.now().config()))));
-    }
-
-    /**
-     * A change of timestamping reaches appends through the stream's log before the change is
-     * acknowledged (PROTOCOL-REVIEW finding 12).
-     */
-    private CompletionStage<Void> applied(Catalog.Changed changed) {
-        if (changed.result() == Provisioned.Result.UPDATED && changed.before().isPresent()
-                && !changed.before().get().config().timestamping().equals(changed.now().config().timestamping())) {
-            return data.applyTimestamping(changed.now());
-        }
-        return CompletableFuture.completedFuture(null);
+        return control.reconfigureStream(basin, stored, (current, defaults) -> ConfigJson.reconfigure(current, patch, defaults))
+                .thenApply(s -> Http.ok(ConfigJson.streamConfig(s.config())));
     }
 
     @DELETE
@@ -172,14 +159,8 @@ public class StreamsResource {
                                             @PathParam("stream") String stream) {
         String basin = Http.basin(basinHeader, host, zones);
         String stored = stored(stream);
-        // Marked, then sealed, then answered: no append can be acknowledged after the 202 (DESIGN.md §5.6).
-        return catalog.markStreamDeleting(basin, stored).thenCompose(deleting -> {
-            data.forget(basin, stored);
-            return data.seal(deleting);
-        }).thenApply(x -> {
-            janitor.cleanStream(basin, stored);
-            return Response.accepted().build();
-        });
+        // Marked, then sealed, then answered: no append can be acknowledged after the 202 (docs/ARCHITECTURE.md).
+        return control.deleteStream(basin, stored).thenApply(x -> Response.accepted().build());
     }
 
     /** A stream path parameter, validated as the client wrote it, in its stored form. */

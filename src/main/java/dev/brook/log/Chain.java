@@ -21,8 +21,9 @@ final class Chain {
     /** The validated end of the chain: its last commit (none for a new stream) and what follows it. */
     record Tail(Optional<CommitSummary> last, StreamState state, CommitKey nextKey, byte[] hash) {
 
+        /** Before the first commit, which goes at the genesis position (0/0 for every stream; docs/LOG.md). */
         static Tail genesis(StreamState state) {
-            return new Tail(Optional.empty(), state, CommitKey.FIRST, new byte[Commit.HASH_BYTES]);
+            return new Tail(Optional.empty(), state, new CommitKey(state.nextSeq(), 0), new byte[Commit.HASH_BYTES]);
         }
 
         static Tail of(CommitSummary c) {
@@ -81,6 +82,11 @@ final class Chain {
      * that validates everything read. Falls back to a cold discovery when the cache is stale.
      */
     CompletionStage<Tail> tail() {
+        Tail known = cached.get();
+        if (known.nextKey().equals(CommitKey.INFINITY)) {
+            // The floor was infinite: the stream was deleted, and floors never go down (docs/LOG.md).
+            return CompletableFuture.completedFuture(known);
+        }
         return Loops.until(settings.commitAttemptsMax(), settings.loopDeadline(nanoClock), attempt -> {
             Tail from = cached.get();
             CompletionStage<Optional<Tail>> found = attempt == 0 ? follow(from, settings.tailHopsMax()) : cold();

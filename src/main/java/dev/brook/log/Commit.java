@@ -38,7 +38,9 @@ public record Commit(CommitKey key, Optional<CommitKey> previous, byte[] previou
         if (state.fencingToken().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > dev.brook.core.Limits.FENCING_TOKEN_BYTES_MAX) {
             throw new IllegalArgumentException("fencing token longer than " + dev.brook.core.Limits.FENCING_TOKEN_BYTES_MAX + " bytes");
         }
-        if (previous.isPresent() != !key.equals(CommitKey.FIRST)) {
+        // The first commit of a log is at its genesis position with epoch 0 (0/0 for every stream; tests
+        // may start a log elsewhere); every other commit names its predecessor.
+        if (previous.isEmpty() ? key.epoch() != 0 : key.equals(CommitKey.FIRST)) {
             throw new IllegalArgumentException("only the first commit has no predecessor: " + key + " after " + previous);
         }
     }

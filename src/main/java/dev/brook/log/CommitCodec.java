@@ -166,7 +166,7 @@ public final class CommitCodec {
             byte[] nonce = HexFormat.of().parseHex(m.get("nonce"));
             byte[] hash = HexFormat.of().parseHex(m.get("sha256"));
             if (nonce.length != Commit.NONCE_BYTES || hash.length != Commit.HASH_BYTES || state.nextSeq() < key.start()
-                    || previous.map(p -> !p.isBelow(key)).orElse(!key.equals(CommitKey.FIRST))) {
+                    || previous.map(p -> !p.isBelow(key)).orElse(key.epoch() != 0)) {
                 return Optional.empty();
             }
             return Optional.of(new CommitSummary(key, previous, nonce, hash, state,

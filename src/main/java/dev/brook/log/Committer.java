@@ -35,6 +35,12 @@ import java.util.function.UnaryOperator;
  */
 final class Committer {
 
+    /**
+     * Times a control item whose commit had an unknown outcome is decided again before it fails as
+     * OUTCOME_UNKNOWN (control changes are idempotent functions of the tail's state).
+     */
+    static final int CONTROL_UNKNOWN_RETRIES_MAX = 2;
+
     /** What can be submitted: a client batch, or a change of state without records. */
     sealed interface Item {
         /**
@@ -52,11 +58,21 @@ final class Committer {
             }
         }
 
-        /** A zero-record commit: {@code change} maps the tail's state to the new one (same sequence numbers). */
+        /**
+         * A zero-record commit: {@code change} maps the tail's state to the new one (same sequence
+         * numbers). It must be idempotent (applied to a state it produced, it changes nothing), so
+         * that after an unknown outcome it can be decided again against the tail: if its commit
+         * landed, the change finds itself there and nothing more is written.
+         */
         record Control(String what, UnaryOperator<StreamState> change) implements Item {}
     }
 
-    private record Pending(Item item, CompletableFuture<AppendOutcome> result) {}
+    /** A submitted item and its answer; {@code unknowns} counts commits of it whose outcome was unknown. */
+    private record Pending(Item item, CompletableFuture<AppendOutcome> result, int unknowns) {
+        Pending(Item item, CompletableFuture<AppendOutcome> result) {
+            this(item, result, 0);
+        }
+    }
 
     /** How a write of one payload at one key ended, after the guard. */
     private enum Written { WON, LOST, UNKNOWN, RESEND }
@@ -65,13 +81,16 @@ final class Committer {
     private final LogEnv env;
     private final ObjectStore store;
     private final LogKeys keys;
+    private final long recordSeqNumMax;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean running;
     private long commitsSinceHint;
     private volatile java.util.function.Consumer<TailPosition> onCommitted = tail -> {};
 
-    Committer(Chain chain, LogEnv env) {
+    /** @param recordSeqNumMax the highest sequence number a record other than a command may take (AppendDecision) */
+    Committer(Chain chain, LogEnv env, long recordSeqNumMax) {
         this.chain = chain;
+        this.recordSeqNumMax = recordSeqNumMax;
         this.env = env;
         this.store = env.store();
         this.keys = chain.keys();
@@ -80,6 +99,10 @@ final class Committer {
     /** Told of every commit this instance wins, after its floor guard (a hint for followers, never needed for correctness). */
     void onCommitted(java.util.function.Consumer<TailPosition> listener) {
         this.onCommitted = listener;
+    }
+
+    synchronized boolean idle() {
+        return queue.isEmpty() && !running;
     }
 
     CompletionStage<AppendOutcome> submit(Item item) {
@@ -259,7 +282,7 @@ final class Committer {
                 return new Plan(verdicts, null);
             }
         } else {
-            after = fold(group, base, verdicts, heldBack);
+            after = fold(group, base, verdicts, heldBack, recordSeqNumMax);
             for (int i = 0; i < verdicts.size(); i++) {
                 if (verdicts.get(i) instanceof Verdict.Accepted a) {
                     UnaryOperator<SequencedRecord> seal = ((Item.Batch) group.get(i).item()).seal();
@@ -287,7 +310,8 @@ final class Committer {
      * verdicts as folding, removing the offenders and folding again until nothing changes.
      * Returns the state after the accepted batches; fills {@code verdicts} and {@code heldBack}.
      */
-    private static StreamState fold(List<Pending> group, StreamState base, List<Verdict> verdicts, BitSet heldBack) {
+    private static StreamState fold(List<Pending> group, StreamState base, List<Verdict> verdicts, BitSet heldBack,
+                                    long recordSeqNumMax) {
         StreamState state = base;
         Set<AppendSession> rejected = new HashSet<>();
         for (int i = 0; i < group.size(); i++) {
@@ -298,7 +322,7 @@ final class Committer {
                 verdicts.add(null);
                 continue;
             }
-            Fold one = AppendDecision.decide(state, List.of(b.batch()));
+            Fold one = AppendDecision.decide(state, List.of(b.batch()), recordSeqNumMax);
             Verdict v = one.verdicts().get(0);
             if (v instanceof Verdict.Rejected) {
                 session.ifPresent(rejected::add);
@@ -339,21 +363,32 @@ final class Committer {
      * After a commit whose outcome is unknown: accepted batches fail as OUTCOME_UNKNOWN and are never
      * resent. Rejected ones go back to the queue undecided, since the state that rejected them may
      * never have existed, and so do held-back ones, together in queue order: whether a session's
-     * later batches may still be applied is for the next round to tell.
+     * later batches may still be applied is for the next round to tell. A control item (always alone
+     * in its group) goes back too, up to {@link #CONTROL_UNKNOWN_RETRIES_MAX} times: its change is
+     * idempotent, so deciding it again against the tail read afresh either finds it applied or
+     * writes it; after that it fails as OUTCOME_UNKNOWN. Every item is answered (docs/LOG.md).
      */
     private void unknown(List<Pending> group, Plan plan) {
         List<Pending> undecided = new ArrayList<>();
+        List<Pending> failed = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
-            if (plan.heldBack.get(i) || plan.verdicts.get(i) instanceof Verdict.Rejected) {
-                undecided.add(group.get(i));
+            Pending p = group.get(i);
+            if (p.item() instanceof Item.Control) {
+                if (p.unknowns() < CONTROL_UNKNOWN_RETRIES_MAX) {
+                    undecided.add(new Pending(p.item(), p.result(), p.unknowns() + 1));
+                } else {
+                    failed.add(p);
+                }
+            } else if (plan.heldBack.get(i) || plan.verdicts.get(i) instanceof Verdict.Rejected) {
+                undecided.add(p);
+            } else {
+                failed.add(p);
             }
         }
         requeueFirst(undecided);
         String message = "the commit at " + plan.commit.key() + " may or may not be in the stream";
-        for (int i = 0; i < group.size(); i++) {
-            if (!plan.heldBack.get(i) && plan.verdicts.get(i) instanceof Verdict.Accepted) {
-                failOne(group.get(i), AppendOutcome.Failure.OUTCOME_UNKNOWN, message);
-            }
+        for (Pending p : failed) {
+            failOne(p, AppendOutcome.Failure.OUTCOME_UNKNOWN, message);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.brook.log;
 
 import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendDecision;
 import dev.brook.core.SequencedRecord;
 import dev.brook.core.StreamState;
 import java.util.Optional;
@@ -20,23 +21,31 @@ public final class StreamLog {
     private final Trimmer trimmer;
 
     /**
+     * What differs between logs of one process.
+     *
+     * @param meter           the metered size of a stored record as reads bound it (an encrypted record
+     *                        counts as its plaintext)
+     * @param recordSeqNumMax the highest sequence number a record other than a command may take, decided
+     *                        in the fold against the validated tail (aes-256-gcm streams: 2^32 - 1)
+     */
+    public record Options(ToLongFunction<SequencedRecord> meter, long recordSeqNumMax) {
+        public static final Options DEFAULT = new Options(SequencedRecord::meteredBytes, AppendDecision.RECORD_SEQ_NUM_UNLIMITED);
+    }
+
+    /**
      * @param sid     the incarnation's id (32 hex digits), never reused
      * @param genesis the state of the stream before its first commit (its configuration at creation)
      */
     public StreamLog(LogEnv env, String sid, StreamState genesis) {
-        this(env, sid, genesis, SequencedRecord::meteredBytes);
+        this(env, sid, genesis, Options.DEFAULT);
     }
 
-    /**
-     * @param meter the metered size of a stored record as reads bound it (an encrypted record counts
-     *              as its plaintext)
-     */
-    public StreamLog(LogEnv env, String sid, StreamState genesis, ToLongFunction<SequencedRecord> meter) {
+    public StreamLog(LogEnv env, String sid, StreamState genesis, Options options) {
         LogKeys keys = new LogKeys(sid);
         Floors floors = new Floors(env.store(), keys, env.settings(), env.nanoClock());
         this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis, env.nanoClock());
-        this.committer = new Committer(chain, env);
-        this.reader = new Reader(chain, env, meter);
+        this.committer = new Committer(chain, env, options.recordSeqNumMax());
+        this.reader = new Reader(chain, env, options.meter());
         this.trimmer = new Trimmer(chain, reader, env);
     }
 
@@ -47,6 +56,11 @@ public final class StreamLog {
     /** Tells {@code listener} of every commit this instance adds, once it is durable and guarded. */
     public void onCommitted(java.util.function.Consumer<TailPosition> listener) {
         committer.onCommitted(listener);
+    }
+
+    /** True when no item is queued or being committed: dropping this object then loses nothing but caches. */
+    public boolean idle() {
+        return committer.idle();
     }
 
     public CompletionStage<AppendOutcome> append(AppendBatch batch) {

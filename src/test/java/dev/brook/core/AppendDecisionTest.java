@@ -408,6 +408,64 @@ class AppendDecisionTest {
                 "max assignable sequence number is 9223372036854775806; attempted 9223372036854776806")), full.verdicts().get(0));
     }
 
+    // ---- the aes-256-gcm limit: records other than commands stop at 2^32 - 1 ----
+
+    static final long GCM_MAX = Limits.AES_256_GCM_SEQ_NUM_MAX;
+
+    @Test
+    void underTheGcmLimitARecordMayTakeExactly4294967295() {
+        Fold fold = AppendDecision.decide(at(GCM_MAX - 1, 0, 0), List.of(batch(rec("a"), rec("b"))), GCM_MAX);
+        assertAccepted(GCM_MAX - 1, GCM_MAX + 1, fold.verdicts().get(0));
+    }
+
+    @Test
+    void aBatchStraddlingTheGcmLimitIsRejectedWholeNamingItsFirstOffendingSeqNum() {
+        StreamState near = at(GCM_MAX - 1, 0, 0);
+        Fold fold = AppendDecision.decide(near, List.of(batch(rec("a"), rec("b"), rec("c"))), GCM_MAX);
+        assertEquals(rejected(new Rejection.Invalid("max assignable sequence number is 4294967295; attempted 4294967296")),
+                fold.verdicts().get(0));
+        assertEquals(near, fold.after(), "nothing of the batch applies");
+    }
+
+    @Test
+    void commandsTakeSequenceNumbersPastTheGcmLimitButTheFirstRecordAfterThemIsRejected() {
+        StreamState past = at(GCM_MAX + 1, 0, 0);
+        Fold commands = AppendDecision.decide(past, List.of(batch(fence("f"), trim(3))), GCM_MAX);
+        assertAccepted(GCM_MAX + 1, GCM_MAX + 3, commands.verdicts().get(0));
+        assertEquals("f", commands.after().fencingToken());
+
+        Fold mixed = AppendDecision.decide(past, List.of(batch(fence("f"), rec("a"))), GCM_MAX);
+        assertEquals(rejected(new Rejection.Invalid("max assignable sequence number is 4294967295; attempted 4294967297")),
+                mixed.verdicts().get(0));
+    }
+
+    @Test
+    void theGcmLimitIsDecidedInTheFoldAgainstTheStateTheEarlierBatchesLeft() {
+        Fold fold = AppendDecision.decide(at(GCM_MAX - 1, 0, 0), List.of(batch(rec("a")), batch(rec("b")), batch(rec("c"))), GCM_MAX);
+        assertAccepted(GCM_MAX - 1, GCM_MAX, fold.verdicts().get(0));
+        assertAccepted(GCM_MAX, GCM_MAX + 1, fold.verdicts().get(1));
+        assertEquals(rejected(new Rejection.Invalid("max assignable sequence number is 4294967295; attempted 4294967296")),
+                fold.verdicts().get(2));
+    }
+
+    @Test
+    void theGcmLimitAndRequiredTimestampsAreCheckedRecordByRecordInS2sOrder() {
+        StreamState require = new StreamState(GCM_MAX, 0, "", 0, 7, new Timestamping(TimestampingMode.CLIENT_REQUIRE, false), false);
+        // Record 0 (at the limit) lacks its timestamp: that is the first problem met.
+        Fold missingFirst = AppendDecision.decide(require, List.of(batch(rec("a"), recAt(5, "b"))), GCM_MAX);
+        assertEquals(rejected(new Rejection.Invalid("record timestamp was required but was missing")), missingFirst.verdicts().get(0));
+        // Record 0 is fine; record 1 is past the limit before its missing timestamp is looked at.
+        Fold limitFirst = AppendDecision.decide(require, List.of(batch(recAt(5, "a"), rec("b"))), GCM_MAX);
+        assertEquals(rejected(new Rejection.Invalid("max assignable sequence number is 4294967295; attempted 4294967296")),
+                limitFirst.verdicts().get(0));
+    }
+
+    @Test
+    void withoutALimitRecordsPastTwoToTheThirtyTwoAreAccepted() {
+        Fold fold = decide(at(GCM_MAX + 1, 0, 0), batch(rec("a")));
+        assertAccepted(GCM_MAX + 1, GCM_MAX + 2, fold.verdicts().get(0));
+    }
+
     // ---- helpers ----
 
     private static Fold decide(StreamState state, AppendBatch... batches) {
