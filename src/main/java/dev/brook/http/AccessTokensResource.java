@@ -43,7 +43,7 @@ import java.util.concurrent.CompletionStage;
  * Access tokens (spec §3.4): issue, list, revoke. A token is issued only within the power of the
  * token that asks (its scope, its expiry), signed with this process's private key, and recorded
  * without its secret so it can be listed; revoking writes a revocation every process honours
- * within {@link TokenRegistry#REVOCATION_CACHE_MS} ms.
+ * within {@link TokenRegistry#REVOCATION_BOUND_MS} ms.
  */
 @Path("/v1/access-tokens")
 @Consumes(MediaType.WILDCARD)

@@ -19,12 +19,22 @@ import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Access control for every {@code /v1} request, whatever serves it next (REST resources, long-poll,
- * SSE and S2S sessions): one Vert.x route ahead of all others authenticates the bearer token (401
- * {@code authn}), checks it is not revoked, and checks the operation and the names in the path
- * against its scope (403 {@code permission_denied}), before the request is read or anything is
- * touched. The verified token travels on with the request ({@link #principal}) for the checks
- * only a resource can make: names in bodies, commands in appends, narrowed listings.
+ * The only door to the API (docs/SECURITY.md). One Vert.x route, ahead of every other route on every
+ * path, decides each request before anything reads it or acts on it:
+ * <ol>
+ *   <li>the request target must be canonical ({@link RequestTarget}), or {@code 400 bad_path}: so
+ *       the path decided on here is the path routing serves;</li>
+ *   <li>a path under {@code /v1} must be a {@link Route} with that method, or {@code 404
+ *       not_found} / {@code 405 method_not_allowed} (HEAD and OPTIONS included: nothing is served
+ *       implicitly);</li>
+ *   <li>with auth on, the bearer token must be valid and not revoked ({@code 401 authn}) and permit
+ *       the route's operations on the names its path and headers carry ({@code 403
+ *       permission_denied}).</li>
+ * </ol>
+ * The classification ({@link #ROUTE}, {@link #TRANSPORT}) and the token ({@link #principal}) travel
+ * on with the request: session routes dispatch on them, resources check names from bodies and the
+ * records of appends against the token, and {@link RouteCheck} refuses a resource that is not the
+ * route's handler. A request the gate did not admit has no permissions at all.
  *
  * <p>Messages never say whether a resource exists: a denied request is denied the same way for a
  * name that exists and one that does not.
@@ -32,37 +42,72 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Singleton
 public class AuthGate {
 
-    /** Before the sessions' routes (-100) and the REST layer. */
+    /** Before everything: the sessions' route (-100), the REST layer, health and metrics. */
     static final int ROUTE_ORDER = -200;
     static final String PRINCIPAL = "brook.principal";
+    static final String ROUTE = "brook.route";
+    static final String TRANSPORT = "brook.transport";
 
     /** The principal when auth is off: every permission (Brook warned at start). */
     static final TokenSpec UNAUTHENTICATED = new TokenSpec("(auth off)", Scope.ADMIN, false, OptionalLong.empty());
 
+    /** The principal of a request the gate did not admit: nothing is permitted. */
+    static final TokenSpec NOBODY = new TokenSpec("(not admitted)", Scope.NOTHING, false, OptionalLong.empty());
+
     @Inject
     Instance<Authenticator> authenticator;
+
+    @Inject
+    HttpMetrics metrics;
 
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
 
     void routes(@Observes Router router) {
-        router.route("/v1/*").order(ROUTE_ORDER).handler(this::handle);
+        router.route().order(ROUTE_ORDER).handler(this::handle);
     }
 
-    /** The token a request was admitted with (every permission when auth is off). */
+    /**
+     * The token a request was admitted with: every permission when auth is off, none when the gate
+     * did not admit the request (which no served request can be; this is the last line).
+     */
     static TokenSpec principal(RoutingContext ctx) {
         TokenSpec p = ctx == null ? null : ctx.get(PRINCIPAL);
-        return p == null ? UNAUTHENTICATED : p;
+        return p == null ? NOBODY : p;
+    }
+
+    /** The route the gate classified the request as, if it did. */
+    static Optional<Route.Match> route(RoutingContext ctx) {
+        return ctx == null ? Optional.empty() : Optional.ofNullable(ctx.get(ROUTE));
+    }
+
+    static Route.Transport transport(RoutingContext ctx) {
+        Route.Transport t = ctx == null ? null : ctx.get(TRANSPORT);
+        return t == null ? Route.Transport.UNARY : t;
     }
 
     private void handle(RoutingContext ctx) {
+        metrics.observe(ctx);
+        Route.Match match;
+        try {
+            RequestTarget target = RequestTarget.parse(ctx.request().uri());
+            if (!target.underApi()) {
+                ctx.next(); // health and metrics: outside the API, nothing to protect
+                return;
+            }
+            match = classify(ctx.request().method().name(), target);
+        } catch (RuntimeException e) {
+            Replies.answer(ctx.response(), e);
+            return;
+        }
+        ctx.put(ROUTE, match);
+        ctx.put(TRANSPORT, Transports.of(match.route(), ctx.request()));
         Authenticator auth = authenticator.get();
         if (!auth.enabled()) {
             ctx.put(PRINCIPAL, UNAUTHENTICATED);
             ctx.next();
             return;
         }
-        Optional<Access> access = Access.of(ctx.request().method(), ctx.request().uri());
         TokenSpec token;
         try {
             token = auth.authenticate(ctx.request().getHeader("authorization"));
@@ -72,24 +117,31 @@ public class AuthGate {
         }
         CompletableFuture<Boolean> revoked = auth.revoked(token.id()).toCompletableFuture();
         if (revoked.isDone()) {
-            admit(ctx, token, access, revoked);
+            admit(ctx, token, match, revoked);
             return;
         }
         // A revocation cache miss reads the store: hold the request's body until the answer.
         ctx.request().pause();
         var context = Vertx.currentContext();
         revoked.whenComplete((r, e) -> context.runOnContext(v -> {
-            admit(ctx, token, access, revoked);
+            admit(ctx, token, match, revoked);
             ctx.request().resume();
         }));
     }
 
-    private void admit(RoutingContext ctx, TokenSpec token, Optional<Access> access, CompletableFuture<Boolean> revoked) {
+    /** The route of a canonical API path, or the refusal: 404 when no template matches, 405 when the method does not. */
+    static Route.Match classify(String method, RequestTarget target) {
+        return Route.match(method, target.segments()).orElseThrow(() -> Route.ofPath(target.segments()).isEmpty()
+                ? new S2Error(ErrorCode.NOT_FOUND, "no route for " + method + " " + target.path())
+                : new S2Error(ErrorCode.METHOD_NOT_ALLOWED, "no route for " + method + " " + target.path() + " (wrong method)"));
+    }
+
+    private void admit(RoutingContext ctx, TokenSpec token, Route.Match match, CompletableFuture<Boolean> revoked) {
         try {
             if (revoked.join()) {
                 throw new S2Error(ErrorCode.AUTHN, "access token has been revoked");
             }
-            access.ifPresent(a -> authorize(token, a, ctx));
+            authorize(token, match, ctx);
         } catch (RuntimeException e) {
             Replies.answer(ctx.response(), e);
             return;
@@ -98,20 +150,21 @@ public class AuthGate {
         ctx.next();
     }
 
-    private void authorize(TokenSpec token, Access a, RoutingContext ctx) {
+    private void authorize(TokenSpec token, Route.Match match, RoutingContext ctx) {
         Scope scope = token.scope();
-        String basin = a.basin().orElse(null);
-        if (a.basinScoped()) {
+        Route route = match.route();
+        String basin = match.param("basin").orElse(null);
+        if (route.basinScoped()) {
             try {
                 basin = Http.basin(ctx.request().getHeader(Http.BASIN_HEADER), ctx.request().getHeader("host"), zones);
             } catch (S2Error e) {
                 basin = null; // no basin: the resource answers 400 bad_header before touching anything
             }
         }
-        String stream = a.stream().map(s -> Authz.stored(token, s)).orElse(null);
-        String tokenId = a.tokenId().orElse(null);
+        String stream = match.param("stream").map(s -> Authz.stored(token, s)).orElse(null);
+        String tokenId = match.param("id").orElse(null);
         boolean any = false;
-        for (Operation op : a.operations()) {
+        for (Operation op : route.operations()) {
             boolean named = switch (op.target()) {
                 case NONE -> true;
                 case BASIN -> basin != null;
@@ -120,13 +173,13 @@ public class AuthGate {
             };
             // A name the path does not carry is in the body: its resource checks it (Authz.require).
             boolean allowed = named ? scope.allows(op, basin, stream, tokenId) : scope.allows(op);
-            if (!a.anyOf()) {
+            if (!route.anyOf()) {
                 require(allowed, op);
             }
             any |= allowed;
         }
-        if (a.anyOf()) {
-            require(any, a.operations().get(0));
+        if (route.anyOf()) {
+            require(any, route.operations().get(0));
         }
     }
 

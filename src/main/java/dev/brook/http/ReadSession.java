@@ -108,6 +108,25 @@ final class ReadSession {
         readNext(false);
     }
 
+    /** Whether the session has ended and given its slot back. */
+    boolean finished() {
+        return finished;
+    }
+
+    /**
+     * Ends the session from outside (its token was revoked or expired): an error answer before the
+     * session started, an error event after; nothing more is read or sent. Any thread.
+     */
+    void terminate(S2Error why) {
+        context.runOnContext(v -> {
+            if (closed || response.ended()) {
+                return;
+            }
+            fail(why);
+            closed = true; // no read in flight may write after the end
+        });
+    }
+
     private long remaining(OptionalLong bound, long used) {
         return bound.isPresent() ? Math.max(0, bound.getAsLong() - used) : Long.MAX_VALUE;
     }

@@ -1,20 +1,26 @@
 package dev.brook.http;
 
+import com.fasterxml.jackson.core.JacksonException;
 import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
 import dev.brook.store.StoreException;
 import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.WebApplicationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Answers for requests served by Vert.x routes (sessions), in the same S2 error format as the
- * resources: as an HTTP response before a session starts, and as the status and JSON of an SSE
- * {@code error} event or an S2S terminal frame once it has.
+ * The one mapping from any failure to S2's status and JSON error (docs/SECURITY.md, "Errors"):
+ * unary resources ({@link ErrorMappers}), the access gate, long-poll, SSE {@code error} events and
+ * S2S terminal frames all answer through {@link #of}. Nothing here leaks class names, stack traces
+ * or storage details to clients; an unexpected failure gets an incident number that is in the
+ * server log, on every transport.
  */
 final class Replies {
 
     private static final Logger LOG = Logger.getLogger(Replies.class);
+    private static final AtomicLong INCIDENTS = new AtomicLong();
 
     private Replies() {}
 
@@ -34,13 +40,17 @@ final class Replies {
     }
 
     static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     static Error of(Throwable failure) {
         Throwable t = unwrap(failure);
         if (t instanceof S2Error s) {
-            return new Error(ErrorResponses.status(s.code()), ErrorResponses.body(s.code(), s.getMessage()));
+            return error(s.code(), s.getMessage());
         }
         if (t instanceof Records.RangeNotSatisfiable r) {
             return new Error(416, Http.write(r.body));
@@ -54,9 +64,34 @@ final class Replies {
                 case FATAL, CORRUPT -> ErrorCode.STORAGE;
             };
             LOG.warnf("storage failure answered with %s: %s", code.code(), s.getMessage());
-            return new Error(ErrorResponses.status(code), ErrorResponses.body(code, "storage failure"));
+            return error(code, "storage failure: " + s.kind().name().toLowerCase(java.util.Locale.ROOT));
         }
-        LOG.errorf(t, "unexpected failure in a session");
-        return new Error(500, ErrorResponses.body(ErrorCode.OTHER, "internal error; see the server log"));
+        if (t instanceof JacksonException j) {
+            return error(ErrorCode.BAD_JSON, j.getOriginalMessage());
+        }
+        if (t instanceof WebApplicationException w) {
+            if (w.getCause() instanceof JacksonException j) {
+                return error(ErrorCode.BAD_JSON, j.getOriginalMessage());
+            }
+            int status = w.getResponse().getStatus();
+            return switch (status) {
+                case 404 -> error(ErrorCode.NOT_FOUND, "no such route");
+                case 405 -> error(ErrorCode.METHOD_NOT_ALLOWED, "the route does not take this method");
+                case 406, 415 -> error(ErrorCode.BAD_HEADER, "unsupported media type");
+                case 413 -> error(ErrorCode.BAD_JSON, "the request body is too large");
+                default -> status >= 500 ? unexpected(w) : error(ErrorCode.BAD_QUERY, "bad request");
+            };
+        }
+        return unexpected(t);
+    }
+
+    static Error error(ErrorCode code, String message) {
+        return new Error(ErrorResponses.status(code), ErrorResponses.body(code, message));
+    }
+
+    private static Error unexpected(Throwable t) {
+        long incident = INCIDENTS.incrementAndGet();
+        LOG.errorf(t, "incident %d: unexpected failure", incident);
+        return error(ErrorCode.OTHER, "internal error (incident " + incident + " in the server log)");
     }
 }

@@ -74,11 +74,16 @@ final class S2sAppendSession {
     private boolean waitingForRoom;
     private boolean closed;
     private boolean finished;
+    private final long idleTimeoutMs;
+    private long idleTimer = -1;
+    private long lastInputNanos;
+    private Runnable onFinish = () -> {};
 
     S2sAppendSession(DataPlane data, Admission admission, Context context, HttpServerRequest request, HttpServerResponse response,
                      String basin, String stream, Optional<byte[]> key, StreamConfigSpec autoCreateConfig, LongSupplier clockMs,
-                     TokenSpec principal) {
+                     TokenSpec principal, long idleTimeoutMs) {
         this.principal = principal;
+        this.idleTimeoutMs = idleTimeoutMs;
         this.data = data;
         this.admission = admission;
         this.context = context;
@@ -94,6 +99,39 @@ final class S2sAppendSession {
             finish();
         });
         response.endHandler(v -> finish());
+    }
+
+    /** Runs {@code r} once the session has ended, after its slot is given back. Before {@link #start}. */
+    void whenFinished(Runnable r) {
+        this.onFinish = r;
+    }
+
+    /** Whether the session has ended and given its slot back. */
+    boolean finished() {
+        return finished;
+    }
+
+    /**
+     * Ends the session from outside (its token was revoked or expired, or it sent nothing for too
+     * long): no batch not yet applied will be (the link is broken first), the client gets the
+     * reason as a terminal frame, and the rest of its input is read and dropped. Any thread.
+     */
+    void terminate(S2Error why) {
+        context.runOnContext(v -> {
+            if (closed || response.ended()) {
+                return;
+            }
+            link.cancel(why.getMessage());
+            failed = true;
+            held.clear();
+            Replies.Error e = Replies.of(why);
+            if (target == null) {
+                Replies.answer(response, e.status(), e.json());
+            } else {
+                response.end(Buffer.buffer(S2sFrames.terminal(e.status(), e.json())));
+            }
+            resume();
+        });
     }
 
     /** Pre-flight (the stream, auto-created if the basin says so, and its key), then the 200 and the frames. */
@@ -122,11 +160,38 @@ final class S2sAppendSession {
             request.handler(this::onData);
             request.endHandler(v2 -> onEnd());
             request.exceptionHandler(e -> LOG.debugf("append session on %s/%s: request failed: %s", basin, stream, e.getMessage()));
+            lastInputNanos = System.nanoTime();
+            armIdleTimer(idleTimeoutMs);
             resume();
         }));
     }
 
+    /**
+     * A session that sends nothing for {@code idleTimeoutMs} while nothing of it is waiting for an
+     * answer holds a slot for nobody: it is ended with {@code 408 request_timeout} (docs/SECURITY.md).
+     */
+    /**
+     * A session that sends nothing for {@code idleTimeoutMs} while nothing of it waits for an answer
+     * holds a slot for nobody: it is ended with {@code 408 request_timeout} (docs/SECURITY.md).
+     */
+    private void armIdleTimer(long delayMs) {
+        idleTimer = context.owner().setTimer(Math.max(1, delayMs), id -> context.runOnContext(v -> {
+            idleTimer = -1;
+            if (finished || closed || failed || inputEnded) {
+                return;
+            }
+            long quietMs = (System.nanoTime() - lastInputNanos) / 1_000_000;
+            if (quietMs < idleTimeoutMs || !pending.isEmpty() || !held.isEmpty()) {
+                // Input came meanwhile, or the session waits on acks or on room, not on its client.
+                armIdleTimer(quietMs < idleTimeoutMs ? idleTimeoutMs - quietMs : idleTimeoutMs);
+                return;
+            }
+            terminate(new S2Error(ErrorCode.REQUEST_TIMEOUT, "the append session sent no input for " + idleTimeoutMs + " ms"));
+        }));
+    }
+
     private void onData(Buffer chunk) {
+        lastInputNanos = System.nanoTime();
         if (failed || inputEnded) {
             return; // after the first failure the rest of the input is read and dropped
         }
@@ -284,10 +349,15 @@ final class S2sAppendSession {
     private void finish() {
         if (!finished) {
             finished = true;
+            if (idleTimer >= 0) {
+                context.owner().cancelTimer(idleTimer);
+                idleTimer = -1;
+            }
             admission.closeSession();
             if (pin != null) {
                 pin.close();
             }
+            onFinish.run();
         }
     }
 }

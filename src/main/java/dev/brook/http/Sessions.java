@@ -8,7 +8,6 @@ import dev.brook.engine.DataPlane;
 import dev.brook.log.LogEnv;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +17,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -33,7 +35,6 @@ public class Sessions {
 
     /** Before the REST layer's route, which would answer the request itself. */
     static final int ROUTE_ORDER = -100;
-    static final String RECORDS = "/v1/streams/:stream/records";
 
     /** All resolved per request: the store behind them is checked by BrookMain before anything uses it. */
     @Inject
@@ -45,60 +46,97 @@ public class Sessions {
     @Inject
     Instance<Admission> admission;
 
+    @Inject
+    Instance<SessionTokens> tokens;
+
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
 
+    /** An S2S append session that sends nothing for this long, with nothing unanswered, is ended (408). */
+    @ConfigProperty(name = "brook.sessions.append-idle-timeout-ms", defaultValue = "300000")
+    long appendIdleTimeoutMs;
+
+    /**
+     * One route on every path, after the access gate: it serves what the gate classified as a read or
+     * an append on a session transport, and passes everything else on. It has no path pattern of its
+     * own, so it cannot disagree with the gate about which stream a request names.
+     */
     void routes(@Observes Router router) {
-        router.route(HttpMethod.GET, RECORDS).order(ROUTE_ORDER).handler(this::read);
-        router.route(HttpMethod.POST, RECORDS).order(ROUTE_ORDER).handler(this::append);
+        router.route().order(ROUTE_ORDER).handler(this::dispatch);
     }
 
-    private void read(RoutingContext ctx) {
-        HttpServerRequest request = ctx.request();
-        boolean s2s = MediaTypes.isS2s(request.getHeader("content-type"));
-        if (!s2s && !MediaTypes.isEventStream(request.getHeader("accept"))) {
+    private void dispatch(RoutingContext ctx) {
+        Optional<Route.Match> match = AuthGate.route(ctx);
+        Route.Transport transport = AuthGate.transport(ctx);
+        if (match.isPresent() && match.get().route() == Route.READ && (transport == Route.Transport.SSE || transport == Route.Transport.S2S)) {
+            read(ctx, match.get(), transport == Route.Transport.S2S);
+        } else if (match.isPresent() && match.get().route() == Route.APPEND && transport == Route.Transport.S2S) {
+            append(ctx, match.get());
+        } else {
             ctx.next();
-            return;
         }
+    }
+
+    private void read(RoutingContext ctx, Route.Match match, boolean s2s) {
+        HttpServerRequest request = ctx.request();
         try {
-            Target target = target(ctx);
+            Target target = target(ctx, match);
             ReadSession.Output output = s2s ? SessionOutputs.s2s(S2sFrames.chooseCompression(request.getHeader("accept-encoding")))
                     : SessionOutputs.sse(RecordJson.Format.parse(request.getHeader("s2-format")));
             // S2S clients resume by rewriting the query; last-event-id is SSE's.
             SessionQuery query = SessionQuery.parse(name -> ctx.queryParams().get(name), s2s ? null : request.getHeader("last-event-id"));
             Admission limits = openSession();
             LogEnv e = env.get();
-            new ReadSession(data.get(), output, Vertx.currentContext(), ctx.response(), target.basin, target.stream, target.key,
-                    target.autoCreateConfig, query, e.wallClockMs(), e.random(), limits::closeSession).start();
+            AtomicReference<Runnable> unwatch = new AtomicReference<>(() -> {});
+            ReadSession session = new ReadSession(data.get(), output, Vertx.currentContext(), ctx.response(), target.basin, target.stream,
+                    target.key, target.autoCreateConfig, query, e.wallClockMs(), e.random(), () -> {
+                        limits.closeSession();
+                        unwatch.get().run();
+                    });
+            watchToken(ctx, unwatch, session::terminate, session::finished);
+            session.start();
         } catch (RuntimeException e) {
             Replies.answer(ctx.response(), e);
         }
     }
 
-    private void append(RoutingContext ctx) {
+    private void append(RoutingContext ctx, Route.Match match) {
         HttpServerRequest request = ctx.request();
-        if (!MediaTypes.isS2s(request.getHeader("content-type"))) {
-            ctx.next();
-            return;
-        }
         request.pause(); // nothing is read before the pre-flight checks pass
         try {
-            Target target = target(ctx);
+            Target target = target(ctx, match);
             Admission limits = openSession();
-            new S2sAppendSession(data.get(), limits, Vertx.currentContext(), request, ctx.response(), target.basin, target.stream,
-                    target.key, target.autoCreateConfig, env.get().wallClockMs(), AuthGate.principal(ctx)).start();
+            S2sAppendSession session = new S2sAppendSession(data.get(), limits, Vertx.currentContext(), request, ctx.response(),
+                    target.basin, target.stream, target.key, target.autoCreateConfig, env.get().wallClockMs(), AuthGate.principal(ctx),
+                    appendIdleTimeoutMs);
+            AtomicReference<Runnable> unwatch = new AtomicReference<>(() -> {});
+            session.whenFinished(() -> unwatch.get().run());
+            watchToken(ctx, unwatch, session::terminate, session::finished);
+            session.start();
         } catch (RuntimeException e) {
             Replies.answer(ctx.response(), e);
+        }
+    }
+
+    /**
+     * Ends the session when its token is revoked or expires (docs/SECURITY.md). Registered after the
+     * session exists and before it starts; a session that already finished is let go at once.
+     */
+    private void watchToken(RoutingContext ctx, AtomicReference<Runnable> unwatch, Consumer<S2Error> terminate,
+                            BooleanSupplier finished) {
+        unwatch.set(tokens.get().watch(AuthGate.principal(ctx), terminate));
+        if (finished.getAsBoolean()) {
+            unwatch.get().run();
         }
     }
 
     /** The stream a session is on, from the request's headers and path, validated. */
     private record Target(String basin, String stream, Optional<byte[]> key, StreamConfigSpec autoCreateConfig) {}
 
-    private Target target(RoutingContext ctx) {
+    private Target target(RoutingContext ctx, Route.Match match) {
         HttpServerRequest request = ctx.request();
         String basin = Http.basin(request.getHeader(Http.BASIN_HEADER), request.getHeader("host"), zones);
-        String stream = Authz.stored(AuthGate.principal(ctx), Records.stream(ctx.pathParam("stream")));
+        String stream = Authz.stored(AuthGate.principal(ctx), Records.stream(match.param("stream").orElseThrow()));
         return new Target(basin, stream, Http.encryptionKey(request.getHeader("s2-encryption-key")),
                 Http.streamConfigHeader(request.getHeader("s2-stream-config")));
     }

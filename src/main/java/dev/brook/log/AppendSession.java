@@ -34,6 +34,16 @@ public final class AppendSession {
         brokenBy.compareAndSet(null, reason);
     }
 
+    /**
+     * Breaks the session from outside (its client's token was revoked, its connection idled out):
+     * no batch of it that group commit has not yet decided will be applied. A batch already in a
+     * commit being written may still land, as it would have had the client gone away. Breaking only
+     * ever removes a suffix of the session's batches, so the prefix rule holds whenever it happens.
+     */
+    public void cancel(String reason) {
+        breakWith(reason);
+    }
+
     @Override
     public String toString() {
         return "AppendSession[" + why().map(w -> "broken: " + w).orElse("whole") + "]";

@@ -45,47 +45,38 @@ class HttpSurfaceTest {
     }
 
     @Test
-    void aWrongMethodIsA405InS2Format() {
-        given().when().delete("/test-only/errors/none").then().statusCode(405)
+    void aWrongMethodIsA405InS2FormatAndNothingIsServedImplicitly() {
+        given().when().delete("/v1/basins").then().statusCode(405)
                 .contentType("application/json")
                 .body("code", equalTo("method_not_allowed"));
-    }
-
-    @Test
-    void applicationErrorsKeepTheirCodeStatusAndMessage() {
-        given().when().get("/test-only/errors/api").then().statusCode(404)
-                .contentType("application/json")
-                .body("code", equalTo("stream_not_found"))
-                .body("message", equalTo("stream `s` in basin `b` not found"));
-    }
-
-    @Test
-    void storageFailuresSayRetryableOrNotWithoutLeakingDetails() {
-        given().when().get("/test-only/errors/store-transient").then().statusCode(503)
-                .body("code", equalTo("unavailable"))
-                .body("message", not(containsString("secret-bucket")));
-        given().when().get("/test-only/errors/store-corrupt").then().statusCode(500)
-                .body("code", equalTo("storage"));
-    }
-
-    @Test
-    void unexpectedFailuresAreOtherWithAnIncidentReferenceAndNoInternals() {
-        given().when().get("/test-only/errors/bug").then().statusCode(500)
-                .contentType("application/json")
-                .body("code", equalTo("other"))
-                .body("message", containsString("incident"))
-                .body("message", not(containsString("IllegalStateException")))
-                .body("message", not(containsString("internals")));
+        given().when().head("/v1/basins").then().statusCode(405);
+        given().when().options("/v1/basins").then().statusCode(405);
     }
 
     @Test
     void malformedJsonIsBadJson() {
-        given().contentType("application/json").body("{\"a\": ").when().post("/test-only/errors/json").then()
+        given().contentType("application/json").body("{\"basin\": ").when().post("/v1/basins").then()
                 .statusCode(400)
                 .contentType("application/json")
                 .body("code", equalTo("bad_json"));
-        given().contentType("application/json").body("{\"a\": \"not a number\"}").when().post("/test-only/errors/json").then()
+        given().contentType("application/json").body("{\"basin\": \"metrics-test-basin\", \"config\": {\"create_stream_on_append\": 7}}")
+                .when().post("/v1/basins").then()
                 .statusCode(400)
                 .body("code", equalTo("bad_json"));
+    }
+
+    /** Labels are route templates: a stream's name, or whatever a refused path carries, never reaches /metrics. */
+    @Test
+    void requestMetricsAreLabelledByRouteTemplateNeverByRawPath() {
+        given().header("s2-basin", "metrics-nowhere").when().get("/v1/streams/secret-stream-name/records/tail").then().statusCode(404);
+        given().urlEncodingEnabled(false).when().get("/v1;secret-refused-path/basins").then().statusCode(400)
+                .body("code", equalTo("bad_path"));
+        given().when().get("/v1/secret-unknown-route").then().statusCode(404);
+        String metrics = given().when().get("/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("uri=\"/v1/streams/{stream}/records/tail\""), metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("uri=\"UNMATCHED\""), metrics);
+        for (String secret : new String[]{"secret-stream-name", "secret-refused-path", "secret-unknown-route"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(metrics.contains(secret), secret + " leaked into /metrics");
+        }
     }
 }

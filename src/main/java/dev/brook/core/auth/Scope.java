@@ -21,6 +21,10 @@ public record Scope(ResourceSet basins, ResourceSet streams, ResourceSet accessT
     public static final Scope ADMIN = new Scope(ResourceSet.ALL, ResourceSet.ALL, ResourceSet.ALL, OpGroups.ALL,
             EnumSet.allOf(Operation.class));
 
+    /** Nothing at all: what a request has that did not present a valid token. */
+    public static final Scope NOTHING = new Scope(ResourceSet.NONE, ResourceSet.NONE, ResourceSet.NONE, OpGroups.NONE,
+            EnumSet.noneOf(Operation.class));
+
     public Scope {
         Objects.requireNonNull(basins, "basins");
         Objects.requireNonNull(streams, "streams");

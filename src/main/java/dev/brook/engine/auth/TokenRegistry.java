@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
  * issued id, written with put-if-absent so that an id is issued once, and one object per revoked id.
  * Neither is ever deleted: a revoked id stays taken.
  *
- * <p>Revocation is honoured by every process within {@value #REVOCATION_CACHE_MS} ms (plus one store
+ * <p>Revocation is honoured by every process within {@value #REVOCATION_BOUND_MS} ms (plus one store
  * round trip) of {@link #revoke} completing: {@link #isRevoked} remembers "revoked" for as long as the
  * entry stays in its cache (revocation is permanent) and "not revoked" for less than
  * {@value #REVOCATION_CACHE_MS} ms, counted from before the HEAD that found it. The cache holds at most
@@ -41,8 +41,18 @@ import java.util.function.LongSupplier;
  */
 public final class TokenRegistry {
 
-    /** How long a "not revoked" answer is reused: the bound on how late a revocation takes effect. */
-    public static final long REVOCATION_CACHE_MS = 5_000;
+    /**
+     * The bound on how late a revocation takes effect anywhere, new requests and open sessions
+     * alike (plus one store round trip): docs/SECURITY.md.
+     */
+    public static final long REVOCATION_BOUND_MS = 5_000;
+    /** How often open sessions look at their token again (the HTTP layer's sweep). */
+    public static final long SESSION_CHECK_INTERVAL_MS = 1_000;
+    /**
+     * How long a "not revoked" answer is reused: the bound less one session check interval, so a
+     * session's next check after the bound cannot be answered from a stale entry.
+     */
+    public static final long REVOCATION_CACHE_MS = REVOCATION_BOUND_MS - SESSION_CHECK_INTERVAL_MS;
     public static final int REVOCATION_CACHE_ENTRIES_MAX = 10_000;
     /** Store pages one listing may read (issued and revoked together), whatever it skips. */
     static final int LIST_PAGES_MAX = 256;
@@ -90,10 +100,10 @@ public final class TokenRegistry {
     // ---------------------------------------------------------------- revoke
 
     /**
-     * Revokes {@code id}, idempotently. Without {@code force} an id that was never recorded (nor revoked)
-     * is not revoked and the answer is false (404 access_token_not_found). With {@code force} any id is
-     * revoked: for tokens that were never recorded, such as the bootstrap admin token {@link Keygen}
-     * signs, which only the operator knows about.
+     * Revokes {@code id}: true when this call revoked it, false when there was nothing to revoke
+     * (404 access_token_not_found, as S2 answers): an id that was never recorded, or one already
+     * revoked. With {@code force} an id that was never recorded is revoked too: for tokens such as
+     * the bootstrap admin token {@link Keygen} signs, which only the operator knows about.
      */
     public CompletionStage<Boolean> revoke(String id, boolean force) {
         if (force) {
@@ -105,16 +115,17 @@ public final class TokenRegistry {
             }
             return store.head(TokenRegistryKeys.revoked(id)).thenApply(revoked -> {
                 revoked.ifPresent(r -> remember(id, true, nanoClock.getAsLong()));
-                return revoked.isPresent();
+                return false;
             });
         });
     }
 
+    /** Claims the revocation; false when it existed already (the token was revoked before). */
     private CompletionStage<Boolean> markRevoked(String id) {
         byte[] body = json(JSON.createObjectNode().put("format", FORMAT_1).put("id", id));
         return store.putIfAbsent(TokenRegistryKeys.revoked(id), body, Map.of()).thenApply(outcome -> {
             remember(id, true, nanoClock.getAsLong());
-            return true;
+            return outcome == PutOutcome.CREATED;
         });
     }
 

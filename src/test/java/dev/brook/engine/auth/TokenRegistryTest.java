@@ -201,13 +201,14 @@ class TokenRegistryTest {
         assertEquals(List.of(), join(memory.list("", "", 1000)).keys());
     }
 
+    /** S2 answers a second revocation 404 access_token_not_found: only the first one revokes. */
     @Test
-    void revokingIsIdempotent() {
+    void revokingAnAlreadyRevokedTokenIsFalseEverywhere() {
         join(registry.record("t", info("t")));
         assertTrue(join(registry.revoke("t", false)));
-        assertTrue(join(registry.revoke("t", false)));
-        assertTrue(join(new TokenRegistry(store, nanos::get).revoke("t", false)));
-        assertTrue(join(registry.revoke("t", true)));
+        assertFalse(join(registry.revoke("t", false)));
+        assertFalse(join(new TokenRegistry(store, nanos::get).revoke("t", false)));
+        assertFalse(join(registry.revoke("t", true)));
         assertTrue(join(registry.isRevoked("t")));
         assertEquals(List.of(), ids(join(registry.list("", "", 1000))));
     }
@@ -216,7 +217,8 @@ class TokenRegistryTest {
     void forceRevokesAnIdThatWasNeverRecorded() {
         assertTrue(join(registry.revoke("admin", true)));
         assertTrue(join(new TokenRegistry(store, nanos::get).isRevoked("admin")));
-        assertTrue(join(new TokenRegistry(store, nanos::get).revoke("admin", false)), "already revoked: found, not 404");
+        assertFalse(join(new TokenRegistry(store, nanos::get).revoke("admin", false)), "already revoked: 404, as S2 answers");
+        assertFalse(join(registry.revoke("admin", true)), "forcing does not revoke twice either");
     }
 
     @Test
