@@ -54,7 +54,7 @@ class AccessControlTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             ensureKeys();
-            return Map.of("brook.auth", "required",
+            return Map.of("brook.auth", "required", "brook.sessions.append-idle-timeout-ms", "3000",
                     "brook.auth.public-key", KEYS.resolve(Keygen.PUBLIC_FILE).toAbsolutePath().toString(),
                     "brook.auth.private-key", KEYS.resolve(Keygen.PRIVATE_FILE).toAbsolutePath().toString());
         }
