@@ -3,8 +3,6 @@ package dev.brook.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brook.core.ErrorCode;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,9 +43,5 @@ public final class ErrorResponses {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a map of two strings always serializes", e);
         }
-    }
-
-    public static Response response(ErrorCode code, String message) {
-        return Response.status(status(code)).type(MediaType.APPLICATION_JSON_TYPE).entity(body(code, message)).build();
     }
 }

@@ -10,10 +10,7 @@ import jakarta.inject.Singleton;
 public class UnknownRoutes {
 
     void install(@Observes Router router) {
-        router.route().last().handler(ctx -> ctx.response()
-                .setStatusCode(ErrorResponses.status(ErrorCode.NOT_FOUND))
-                .putHeader("content-type", "application/json")
-                .end(ErrorResponses.body(ErrorCode.NOT_FOUND,
-                        "no route for " + ctx.request().method() + " " + ctx.request().path())));
+        router.route().last().handler(ctx -> Replies.answer(ctx.response(),
+                new dev.brook.core.S2Error(ErrorCode.NOT_FOUND, "no route for " + ctx.request().method() + " " + ctx.request().path())));
     }
 }
