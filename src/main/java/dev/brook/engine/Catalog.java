@@ -123,8 +123,8 @@ public final class Catalog {
         NameListing<BasinRecordNamed> listing = new NameListing<>(store, CatalogKeys.basinListPrefix(prefix),
                 key -> CatalogKeys.parseBasinVersion(key).map(v -> new NameListing.Candidate(v.basin(), v.version())),
                 name -> name.startsWith(prefix) && CatalogKeys.compareNames(name, startAfter) > 0,
-                (name, version) -> basinLog(name).latest().thenApply(r -> r.filter(b -> b.state() != Lifecycle.DELETED)
-                        .map(b -> new BasinRecordNamed(name, b))));
+                (name, version) -> basinLog(name).at(version).thenApply(b -> Optional.of(b).filter(x -> x.state() != Lifecycle.DELETED)
+                        .map(x -> new BasinRecordNamed(name, x))));
         return listing.list(after, limit);
     }
 
@@ -242,8 +242,8 @@ public final class Catalog {
         NameListing<StreamRecordNamed> listing = new NameListing<>(store, CatalogKeys.streamListPrefix(basin, prefix),
                 key -> CatalogKeys.parseStreamVersion(basin, key).map(v -> new NameListing.Candidate(v.stream(), v.version())),
                 name -> name.startsWith(prefix) && CatalogKeys.compareNames(name, startAfter) > 0,
-                (name, version) -> streamLog(basin, name).latest().thenApply(r -> r.filter(s -> s.state() != Lifecycle.DELETED)
-                        .map(s -> new StreamRecordNamed(name, s))));
+                (name, version) -> streamLog(basin, name).at(version).thenApply(s -> Optional.of(s).filter(x -> x.state() != Lifecycle.DELETED)
+                        .map(x -> new StreamRecordNamed(name, x))));
         return listing.list(after, limit);
     }
 
