@@ -16,7 +16,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
-import java.util.Random;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The engine of one process: the log's environment, the catalog, the data plane, admission limits and the janitor. */
@@ -26,8 +25,9 @@ public class EngineProducer {
     @Produces
     @Singleton
     LogEnv logEnv(ObjectStore store) {
-        // java.util.Random is thread-safe; nonces and ids need uniqueness, not secrecy.
-        Random random = new Random(new SecureRandom().nextLong());
+        // AEAD nonces, incarnation ids and commit nonces: a CSPRNG, created at run time (never in a
+        // native image's heap), thread-safe (docs/DECISIONS.md 24). Simulations inject seeded ones.
+        SecureRandom random = new SecureRandom();
         return new LogEnv(store, System::currentTimeMillis, System::nanoTime, ResilientObjectStore.Delay.REAL, random,
                 LogSettings.DEFAULT);
     }

@@ -8,7 +8,6 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
-import java.util.Random;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -25,12 +24,17 @@ public class StoreProducer {
     @Produces
     @Singleton
     ObjectStore objectStore(Config config, MeterRegistry registry) {
-        ObjectStores.Environment env = new ObjectStores.Environment(
+        return ObjectStores.open(StoreSpec.parse(store), environment(config, registry));
+    }
+
+    /** What the store's adapters take from the process: variables, metrics, randomness, threads. */
+    ObjectStores.Environment environment(Config config, MeterRegistry registry) {
+        return new ObjectStores.Environment(
                 name -> config.getOptionalValue(name, String.class),
                 new StoreMetrics(registry),
-                new Random(new SecureRandom().nextLong()),
+                // Writer ids and instance ids: a CSPRNG created at run time (docs/DECISIONS.md 24).
+                new SecureRandom(),
                 fileIoThreads);
-        return ObjectStores.open(StoreSpec.parse(store), env);
     }
 
     void close(@Disposes ObjectStore store) {

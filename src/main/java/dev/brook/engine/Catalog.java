@@ -46,6 +46,9 @@ public final class Catalog {
     }
 
     VersionLog<StreamRecord> streamLog(String basin, String stream) {
+        unstorableStream(basin, stream).ifPresent(e -> {
+            throw e; // the public entry points answer this as a failed stage before they get here
+        });
         return new VersionLog<>(store, CatalogKeys.streamVersions(basin, stream), v -> CatalogKeys.streamVersion(basin, stream, v),
                 key -> CatalogKeys.parseStreamVersion(basin, key).filter(p -> p.stream().equals(stream)).map(CatalogKeys.Named::version),
                 CatalogCodec::decodeStream);
@@ -56,8 +59,40 @@ public final class Catalog {
         return basinLog(basin).latest().thenApply(r -> r.filter(b -> b.state() != Lifecycle.DELETED));
     }
 
+    // ---------------------------------------------------------------- names the store can hold
+
+    /**
+     * Why a basin name cannot be stored here (its keys would be longer than the store holds,
+     * docs/SECURITY.md), or empty. A resource that takes the name from a body asks first, to
+     * answer {@code bad_json}; the catalog refuses it as {@code bad_path} otherwise.
+     */
+    public Optional<String> basinNameProblem(String basin) {
+        return CatalogKeys.basinKeyProblem(basin, store.keyCharsMax());
+    }
+
+    /** As {@link #basinNameProblem}, for a stream name in {@code basin}. */
+    public Optional<String> streamNameProblem(String basin, String stream) {
+        return CatalogKeys.streamKeyProblem(basin, stream, store.keyCharsMax());
+    }
+
+    private Optional<S2Error> unstorableBasin(String basin) {
+        return basinNameProblem(basin).map(problem -> new S2Error(ErrorCode.BAD_PATH, problem));
+    }
+
+    /**
+     * Such a stream cannot exist, so every operation on it (not only creation) is refused: its
+     * version keys could not even be listed on some stores.
+     */
+    private Optional<S2Error> unstorableStream(String basin, String stream) {
+        return streamNameProblem(basin, stream).map(problem -> new S2Error(ErrorCode.BAD_PATH, problem));
+    }
+
     /** The current version of a stream that exists (active or being deleted). */
     public CompletionStage<Optional<StreamRecord>> stream(String basin, String stream) {
+        Optional<S2Error> unstorable = unstorableStream(basin, stream);
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
+        }
         return streamLog(basin, stream).latest().thenApply(r -> r.filter(s -> s.state() != Lifecycle.DELETED));
     }
 
@@ -71,7 +106,13 @@ public final class Catalog {
             return CompletableFuture.failedFuture(new S2Error(ErrorCode.TRANSACTION_CONFLICT,
                     what + " kept changing under concurrent requests; retry"));
         }
-        return step.apply(attempt).thenCompose(r -> r.isPresent() ? CompletableFuture.completedFuture(r.get())
+        CompletionStage<Optional<T>> decided;
+        try {
+            decided = step.apply(attempt);
+        } catch (RuntimeException e) {
+            decided = CompletableFuture.failedFuture(e); // callers get every failure as a failed stage
+        }
+        return decided.thenCompose(r -> r.isPresent() ? CompletableFuture.completedFuture(r.get())
                 : claiming(what, step, attempt + 1));
     }
 
@@ -82,8 +123,8 @@ public final class Catalog {
         NameListing<BasinRecordNamed> listing = new NameListing<>(store, CatalogKeys.basinListPrefix(prefix),
                 key -> CatalogKeys.parseBasinVersion(key).map(v -> new NameListing.Candidate(v.basin(), v.version())),
                 name -> name.startsWith(prefix) && CatalogKeys.compareNames(name, startAfter) > 0,
-                (name, version) -> basinLog(name).latest().thenApply(r -> r.filter(b -> b.state() != Lifecycle.DELETED)
-                        .map(b -> new BasinRecordNamed(name, b))));
+                (name, version) -> basinLog(name).at(version).thenApply(b -> Optional.of(b).filter(x -> x.state() != Lifecycle.DELETED)
+                        .map(x -> new BasinRecordNamed(name, x))));
         return listing.list(after, limit);
     }
 
@@ -92,6 +133,10 @@ public final class Catalog {
 
     public CompletionStage<Provisioned<BasinRecord>> createBasin(String basin, BasinConfig config, Optional<String> requestToken,
                                                                  String requestHash) {
+        Optional<S2Error> unstorable = unstorableBasin(basin);
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
+        }
         return claiming("basin `" + basin + "`", attempt -> basinLog(basin).latest().thenCompose(current -> {
             if (current.isPresent() && current.get().state() == Lifecycle.ACTIVE) {
                 BasinRecord b = current.get();
@@ -116,6 +161,10 @@ public final class Catalog {
 
     /** PUT: create, or replace the configuration (unspecified fields reset to defaults). */
     public CompletionStage<Provisioned<BasinRecord>> ensureBasin(String basin, BasinConfig config) {
+        Optional<S2Error> unstorable = unstorableBasin(basin);
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
+        }
         return claiming("basin `" + basin + "`", attempt -> basinLog(basin).latest().thenCompose(current -> {
             if (current.isEmpty() || current.get().state() == Lifecycle.DELETED) {
                 long version = current.map(b -> b.version() + 1).orElse(1L);
@@ -197,8 +246,8 @@ public final class Catalog {
         NameListing<StreamRecordNamed> listing = new NameListing<>(store, CatalogKeys.streamListPrefix(basin, prefix),
                 key -> CatalogKeys.parseStreamVersion(basin, key).map(v -> new NameListing.Candidate(v.stream(), v.version())),
                 name -> name.startsWith(prefix) && CatalogKeys.compareNames(name, startAfter) > 0,
-                (name, version) -> streamLog(basin, name).latest().thenApply(r -> r.filter(s -> s.state() != Lifecycle.DELETED)
-                        .map(s -> new StreamRecordNamed(name, s))));
+                (name, version) -> streamLog(basin, name).at(version).thenApply(s -> Optional.of(s).filter(x -> x.state() != Lifecycle.DELETED)
+                        .map(x -> new StreamRecordNamed(name, x))));
         return listing.list(after, limit);
     }
 
@@ -213,6 +262,10 @@ public final class Catalog {
      */
     public CompletionStage<Provisioned<StreamRecord>> createStream(String basin, String stream, StreamConfigSpec spec,
                                                                    Optional<String> requestToken, Optional<String> requestHash) {
+        Optional<S2Error> unstorable = unstorableStream(basin, stream);
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
+        }
         return activeBasin(basin).thenCompose(b -> claiming("stream `" + stream + "`", attempt -> streamLog(basin, stream).latest()
                 .thenCompose(current -> {
                     if (current.isPresent() && current.get().state() == Lifecycle.ACTIVE) {
@@ -269,6 +322,10 @@ public final class Catalog {
      * defaults. Returns the previous version too, so the caller can tell whether appends must change.
      */
     public CompletionStage<Changed> ensureStream(String basin, String stream, StreamConfigSpec spec) {
+        Optional<S2Error> unstorable = unstorableStream(basin, stream);
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
+        }
         return activeBasin(basin).thenCompose(b -> claiming("stream `" + stream + "`", attempt -> streamLog(basin, stream).latest()
                 .thenCompose(current -> {
                     StreamConfig desired = spec.resolve(b.config().defaultStreamConfig());
@@ -295,6 +352,10 @@ public final class Catalog {
     /** PATCH: {@code change} maps the current config (and the basin's defaults) to the new one. */
     public CompletionStage<Changed> reconfigureStream(String basin, String stream,
                                                       java.util.function.BiFunction<StreamConfig, StreamConfigSpec, StreamConfig> change) {
+        Optional<S2Error> unstorable = unstorableStream(basin, stream);
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
+        }
         return activeBasin(basin).thenCompose(b -> claiming("stream `" + stream + "`", attempt -> streamLog(basin, stream).latest()
                 .thenCompose(current -> {
                     StreamRecord s = activeStream(basin, stream, current.filter(r -> r.state() != Lifecycle.DELETED)
@@ -316,6 +377,10 @@ public final class Catalog {
 
     /** Marks the stream as being deleted; returns the deleting version (the caller seals the log and cleans up). */
     public CompletionStage<StreamRecord> markStreamDeleting(String basin, String stream) {
+        Optional<S2Error> unstorable = unstorableStream(basin, stream);
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
+        }
         return claiming("stream `" + stream + "`", attempt -> streamLog(basin, stream).latest().thenCompose(current -> {
             StreamRecord s = current.filter(r -> r.state() != Lifecycle.DELETED).orElseThrow(() -> S2Error.streamNotFound(basin, stream));
             if (s.state() == Lifecycle.DELETING) {

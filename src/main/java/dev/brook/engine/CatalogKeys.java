@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class CatalogKeys {
 
     static final int SEGMENT_CHARS = 200;
+    /** Versions are zero-padded to 20 digits, enough for any long. */
+    private static final int VERSION_DIGITS = 20;
     private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuv";
     private static final Pattern VERSION = Pattern.compile("\\d{20}");
 
@@ -101,6 +103,57 @@ public final class CatalogKeys {
         }
         Optional<String> name = decode(rest.substring(0, marker).replace("/", ""));
         return name.map(n -> new Named(n, Long.parseLong(rest.substring(marker + 4))));
+    }
+
+    // ---------------------------------------------------------------- key lengths
+
+    /**
+     * The problem with a basin name whose version keys would be longer than {@code keyCharsMax}
+     * (what the store holds, {@code ObjectStore.keyCharsMax}), in S2's words for a name too long,
+     * or empty when they fit. Version keys are the longest keys a name makes.
+     */
+    public static Optional<String> basinKeyProblem(String basin, int keyCharsMax) {
+        int bytes = basin.getBytes(StandardCharsets.UTF_8).length;
+        if (basinVersionKeyChars(bytes) <= keyCharsMax) {
+            return Optional.empty();
+        }
+        int fits = bytes;
+        while (fits > 0 && basinVersionKeyChars(fits) > keyCharsMax) {
+            fits--;
+        }
+        return Optional.of("basin name must not exceed " + fits + " bytes in length (storage keys are limited to "
+                + keyCharsMax + " characters)");
+    }
+
+    /** As {@link #basinKeyProblem}, for a stream name in {@code basin}: the basin's name is part of its keys. */
+    public static Optional<String> streamKeyProblem(String basin, String stream, int keyCharsMax) {
+        int bytes = stream.getBytes(StandardCharsets.UTF_8).length;
+        if (streamVersionKeyChars(basin, bytes) <= keyCharsMax) {
+            return Optional.empty();
+        }
+        int fits = bytes;
+        while (fits > 0 && streamVersionKeyChars(basin, fits) > keyCharsMax) {
+            fits--;
+        }
+        return Optional.of("stream name must not exceed " + fits + " bytes in length in basin `" + basin
+                + "` (storage keys are limited to " + keyCharsMax + " characters)");
+    }
+
+    /** The length of {@link #basinVersion} for a name of {@code nameBytes} UTF-8 bytes. */
+    static int basinVersionKeyChars(int nameBytes) {
+        return "basins/".length() + encodedChars(nameBytes) + 1 + VERSION_DIGITS;
+    }
+
+    /** The length of {@link #streamVersion} in {@code basin} for a name of {@code nameBytes} UTF-8 bytes. */
+    static int streamVersionKeyChars(String basin, int nameBytes) {
+        int encoded = encodedChars(nameBytes);
+        int segmented = encoded == 0 ? 0 : encoded + (encoded - 1) / SEGMENT_CHARS;
+        return streamsOf(basin).length() + segmented + "/-v/".length() + VERSION_DIGITS;
+    }
+
+    /** Base32 without padding: 8 bits per byte, 5 per character, rounded up. */
+    private static int encodedChars(int bytes) {
+        return (bytes * 8 + 4) / 5;
     }
 
     public record Versioned(String basin, long version) {}
@@ -201,6 +254,6 @@ public final class CatalogKeys {
 
     private static String pad(long n) {
         String s = Long.toString(n);
-        return "0".repeat(20 - s.length()) + s;
+        return "0".repeat(VERSION_DIGITS - s.length()) + s;
     }
 }

@@ -49,6 +49,16 @@ final class VersionLog<R> {
         });
     }
 
+    /**
+     * The version a listing found (NameListing): one GET, no LIST. A version is never deleted, so
+     * one that is listed and then absent is corrupt storage.
+     */
+    CompletionStage<R> at(long version) {
+        String key = keyOf.apply(version);
+        return store.get(key).thenApply(o -> decoder.decode(key, version, o.orElseThrow(() ->
+                new StoreException(StoreException.Kind.CORRUPT, "`" + key + "` vanished: versions are never deleted")).body()));
+    }
+
     private CompletionStage<Long> highestVersion(String after, long highest, int page) {
         if (page == LIST_PAGES_MAX) {
             return CompletableFuture.failedFuture(new StoreException(StoreException.Kind.TRANSIENT,

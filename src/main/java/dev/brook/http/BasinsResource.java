@@ -91,7 +91,7 @@ public class BasinsResource {
         if (name == null || !name.isTextual()) {
             throw new S2Error(ErrorCode.BAD_JSON, "missing field `basin`");
         }
-        Names.basinName(name.asText()).ifPresent(problem -> {
+        Names.basinName(name.asText()).or(() -> catalog.basinNameProblem(name.asText())).ifPresent(problem -> {
             throw new S2Error(ErrorCode.BAD_JSON, problem);
         });
         Authz.require(AuthGate.principal(request.getCurrent()), Operation.CREATE_BASIN, name.asText(), null, null);

@@ -41,8 +41,14 @@ public final class Compression {
     private static final String X_GZIP = "x-gzip";
     private static final String ANY = "*";
 
-    /** The most a request body may decompress to; S2 Lite accepts 2 MB, SDK users may send more. */
-    public static final int REQUEST_BODY_BYTES_MAX = 4 << 20;
+    /**
+     * The most a request body may hold, on the wire and once decompressed: the same bound, so a body
+     * is admitted compressed exactly when it would be admitted plain. 8 MiB admits every batch S2
+     * accepts (1 MiB metered) in any encoding a compact JSON or protobuf encoder writes: at worst
+     * about 6.05 MiB, raw-format JSON whose bytes are all written as six-byte unicode escapes
+     * (docs/SECURITY.md has the arithmetic). S2 Lite accepts 2 MB.
+     */
+    public static final int REQUEST_BODY_BYTES_MAX = 8 << 20;
     /** Responses at or below this size go out uncompressed, as Lite does (spec §1.6). */
     public static final int RESPONSE_COMPRESSION_MIN_BYTES = 1024;
 

@@ -43,9 +43,15 @@ record SessionQuery(ReadRequest.Start start, boolean clamp, OptionalLong count, 
                 if (parts.length != 3) {
                     throw new NumberFormatException();
                 }
-                start = new ReadRequest.Start.SeqNum(Long.parseUnsignedLong(parts[0]) + 1);
+                // Brook emits no value at or above 2^63 (positions and counters are longs), so such a
+                // value (negative once parsed) is not ours and is refused, never wrapped (docs/DECISIONS.md 17).
+                long last = Long.parseUnsignedLong(parts[0]);
                 deliveredCount = Long.parseUnsignedLong(parts[1]);
                 deliveredBytes = Long.parseUnsignedLong(parts[2]);
+                if (last < 0 || last == Long.MAX_VALUE || deliveredCount < 0 || deliveredBytes < 0) {
+                    throw new NumberFormatException();
+                }
+                start = new ReadRequest.Start.SeqNum(last + 1);
             } catch (NumberFormatException e) {
                 throw new S2Error(ErrorCode.BAD_HEADER, "Invalid header `last-event-id`: " + lastEventId);
             }

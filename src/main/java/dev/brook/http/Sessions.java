@@ -53,7 +53,7 @@ public class Sessions {
     List<String> zones;
 
     /** An S2S append session that sends nothing for this long, with nothing unanswered, is ended (408). */
-    @ConfigProperty(name = "brook.sessions.append-idle-timeout-ms", defaultValue = "300000")
+    @ConfigProperty(name = "brook.sessions.append-idle-timeout-ms", defaultValue = "90000")
     long appendIdleTimeoutMs;
 
     /**

@@ -113,6 +113,10 @@ public class StreamsResource {
         });
         TokenSpec who = AuthGate.principal(request.getCurrent());
         String stored = Authz.stored(who, name.asText());
+        // A name S2 accepts may still make keys longer than the store holds (docs/SECURITY.md).
+        catalog.streamNameProblem(basin, stored).ifPresent(problem -> {
+            throw new S2Error(ErrorCode.BAD_JSON, problem);
+        });
         Authz.require(who, Operation.CREATE_STREAM, basin, stored, null);
         StreamConfigSpec spec = ConfigJson.parseSpec(n.get("config"));
         return catalog.createStream(basin, stored, spec, token, Optional.of(Http.hash(ConfigJson.spec(spec))))

@@ -54,6 +54,11 @@ public final class MeteredObjectStore implements ObjectStore {
     }
 
     @Override
+    public int keyCharsMax() {
+        return inner.keyCharsMax();
+    }
+
+    @Override
     public String describe() {
         return inner.describe();
     }

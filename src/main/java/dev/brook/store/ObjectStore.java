@@ -46,6 +46,15 @@ public interface ObjectStore extends AutoCloseable {
     /** Removes {@code key}; removing an absent key succeeds. */
     CompletionStage<Void> delete(String key);
 
+    /**
+     * The longest key, in characters, this store can hold: the key grammar's
+     * {@link StoreKeys#KEY_CHARS_MAX}, or less where the adapter's root eats into the backend's own
+     * limit (S3's 1,024 bytes include the prefix). Layouts refuse names whose keys would be longer.
+     */
+    default int keyCharsMax() {
+        return StoreKeys.KEY_CHARS_MAX;
+    }
+
     /** Where this store keeps its objects, for logs and error messages (no secrets). */
     String describe();
 

@@ -155,6 +155,11 @@ public final class ResilientObjectStore implements ObjectStore {
     }
 
     @Override
+    public int keyCharsMax() {
+        return inner.keyCharsMax();
+    }
+
+    @Override
     public String describe() {
         return inner.describe();
     }

@@ -106,6 +106,8 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** Netty threads for the S3 client; owned here so that closing does not wait out a quiet period. */
     static final int S3_EVENT_LOOP_THREADS = 2;
+    /** S3's limit on an object key, prefix included. */
+    static final int S3_KEY_BYTES_MAX = 1024;
 
     private final S3AsyncClient client;
     private final EventLoopGroup eventLoops;
@@ -244,6 +246,12 @@ public final class S3ObjectStore implements ObjectStore {
             }
             return null;
         });
+    }
+
+    /** The grammar's limit, or less when the prefix leaves less of S3's 1,024 bytes (keys are ASCII). */
+    @Override
+    public int keyCharsMax() {
+        return Math.min(StoreKeys.KEY_CHARS_MAX, S3_KEY_BYTES_MAX - root.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     @Override

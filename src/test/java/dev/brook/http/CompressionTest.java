@@ -44,13 +44,16 @@ class CompressionTest {
     static final String ZSTD_CLI_PIPE_NO_CHECK = "KLUv/QBYWQAAaGVsbG8sIHpzdGQ=";
     /** {@code printf '' | zstd -c}: an empty frame. */
     static final String ZSTD_CLI_EMPTY = "KLUv/SQAAQAAmenYUQ==";
-    /** {@code head -c 5242880 /dev/zero | zstd -c}: 5 MiB of zeros in 180 bytes, size not declared. */
-    static final String ZSTD_CLI_ZEROS_5_MIB = "KLUv/QRYVAAAEAAAAQD7/znAAgIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAAC"
-            + "ABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAA"
-            + "AgAQAAIAEAACABAAAwAQAH5tczc=";
-    /** {@code head -c 4194304 /dev/zero | zstd -c}: exactly the cap, size not declared. */
-    static final String ZSTD_CLI_ZEROS_4_MIB = "KLUv/QRYVAAAEAAAAQD7/znAAgIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAA"
-            + "AgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAMAEAAonbx8";
+    /** {@code head -c 9437184 /dev/zero | zstd -c}: 9 MiB of zeros (over the cap) in 314 bytes, size not declared. */
+    static final String ZSTD_CLI_ZEROS_9_MIB = "KLUv/QRYVAAAEAAAAQD7/znAAgIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEA"
+            + "ACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIA"
+            + "EAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAA"
+            + "IAEAACABAAAgAQAAIAEAACABAAAgAQAEQAAAABAP3/zQsQAgAQAAIAEAACABAAAgAQAAIAEAACABAAAwAQAG5wlzQ=";
+    /** {@code head -c 8388608 /dev/zero | zstd -c}: exactly the cap, size not declared. */
+    static final String ZSTD_CLI_ZEROS_8_MIB = "KLUv/QRYVAAAEAAAAQD7/znAAgIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEA"
+            + "ACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIA"
+            + "EAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAAIAEAACABAAAgAQAA"
+            + "IAEAACABAAAgAQAAIAEAACABAAAgAQAAEAAA/f9mE=";
     /** {@code printf 'hello, gzip' | gzip -c -n}. */
     static final String GZIP_CLI = "H4sIAAAAAAAAA8tIzcnJ11FIr8osAABKm7FcCwAAAA==";
 
@@ -109,7 +112,7 @@ class CompressionTest {
         assertArrayEquals(bytes("hello, zstd"), Compression.decodeRequest("zstd", base64(ZSTD_CLI_PIPE)));
         assertArrayEquals(bytes("hello, zstd"), Compression.decodeRequest("zstd", base64(ZSTD_CLI_PIPE_NO_CHECK)));
         assertArrayEquals(new byte[0], Compression.decodeRequest("zstd", base64(ZSTD_CLI_EMPTY)));
-        assertArrayEquals(new byte[CAP], Compression.decodeRequest("zstd", base64(ZSTD_CLI_ZEROS_4_MIB)));
+        assertArrayEquals(new byte[CAP], Compression.decodeRequest("zstd", base64(ZSTD_CLI_ZEROS_8_MIB)));
     }
 
     @Test
@@ -144,7 +147,7 @@ class CompressionTest {
 
     @Test
     void aZstdBombWithoutADeclaredSizeStopsAtTheCap() {
-        assertTooLarge(ErrorCode.BAD_JSON, () -> Compression.decodeRequest("zstd", base64(ZSTD_CLI_ZEROS_5_MIB)));
+        assertTooLarge(ErrorCode.BAD_JSON, () -> Compression.decodeRequest("zstd", base64(ZSTD_CLI_ZEROS_9_MIB)));
     }
 
     @Test
@@ -170,7 +173,7 @@ class CompressionTest {
 
     @Test
     void theCallerChoosesTheCodeForBadBodies() {
-        assertTooLarge(ErrorCode.BAD_PROTO, () -> Compression.decodeRequest("zstd", base64(ZSTD_CLI_ZEROS_5_MIB), ErrorCode.BAD_PROTO));
+        assertTooLarge(ErrorCode.BAD_PROTO, () -> Compression.decodeRequest("zstd", base64(ZSTD_CLI_ZEROS_9_MIB), ErrorCode.BAD_PROTO));
         S2Error e = assertThrows(S2Error.class, () -> Compression.decodeRequest("gzip", bytes("nope"), ErrorCode.BAD_PROTO));
         assertEquals(ErrorCode.BAD_PROTO, e.code());
         assertEquals("invalid compressed body", e.getMessage());

@@ -32,7 +32,8 @@ class HttpSurfaceTest {
                 .body(containsString("# TYPE brook_store_requests_seconds summary"))
                 .body(containsString("brook_store_requests_seconds_count{operation=\"head\",outcome=\"absent\"}"))
                 .body(containsString("# TYPE brook_sessions_open gauge"))
-                .body(containsString("# TYPE brook_append_inflight_bytes gauge"));
+                .body(containsString("# TYPE brook_append_inflight_bytes gauge"))
+                .body(containsString("# TYPE brook_http_body_buffered_bytes gauge"));
     }
 
     @Test

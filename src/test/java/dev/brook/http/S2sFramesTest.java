@@ -163,7 +163,7 @@ class S2sFramesTest {
         byte[] zeros = new byte[MAX_PAYLOAD + 1];
         return Stream.of(
                 arguments("zstd, size declared", ZSTD, Compression.encode("zstd", zeros)),
-                arguments("zstd, size not declared (zstd CLI, 4 MiB)", ZSTD, CompressionTest.base64(CompressionTest.ZSTD_CLI_ZEROS_4_MIB)),
+                arguments("zstd, size not declared (zstd CLI, 8 MiB)", ZSTD, CompressionTest.base64(CompressionTest.ZSTD_CLI_ZEROS_8_MIB)),
                 arguments("gzip", GZIP, Compression.encode("gzip", zeros)));
     }
 

@@ -49,6 +49,11 @@ public class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public int keyCharsMax() {
+        return inner.keyCharsMax();
+    }
+
+    @Override
     public String describe() {
         return inner.describe();
     }
