@@ -80,8 +80,8 @@ class NameListingTest {
 
     /** Deleted for good: the name's last version says DELETED, as after the janitor's cleanup. */
     private static void delete(Catalog catalog, String basin, String stream) {
-        join(catalog.markStreamDeleting(basin, stream));
-        join(catalog.markStreamDeleted(basin, stream));
+        StreamRecord deleting = join(catalog.markStreamDeleting(basin, stream));
+        join(catalog.markStreamDeleted(basin, stream, deleting));
     }
 
     @Test
