@@ -1,6 +1,5 @@
 package dev.brook.http.edge;
 
-import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
 import dev.brook.core.StreamConfigSpec;
 import dev.brook.engine.Admission;
@@ -149,12 +148,10 @@ public class Sessions {
                 Http.streamConfigHeader(request.getHeader("s2-stream-config")));
     }
 
+    /** A session slot from the engine's admission, or its refusal. */
     private Admission openSession() {
         Admission limits = admission.get();
-        if (!limits.openSession()) {
-            throw new S2Error(ErrorCode.RATE_LIMITED, "this server already serves its maximum of " + limits.sessionsMax()
-                    + " sessions; retry later or on another instance");
-        }
+        limits.admitSession();
         return limits;
     }
 }

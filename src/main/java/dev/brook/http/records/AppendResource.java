@@ -78,17 +78,13 @@ public class AppendResource {
         });
         Authz.requireRecords(AuthGate.principal(request.getCurrent()), batch, basin, stream);
         boolean protobuf = MediaTypes.isProtobuf(accept);
-        long bytes = batch.meteredBytes();
-        if (!admission.reserve(bytes)) {
-            throw new S2Error(ErrorCode.RATE_LIMITED, "this server already holds its maximum of " + admission.inflightBytesMax()
-                    + " appended bytes in flight; retry later or on another instance");
-        }
-        return data.append(basin, stream, batch, key, Http.streamConfigHeader(streamConfig), false).thenApply(outcome -> {
+        return admission.admitAppend(batch.meteredBytes(),
+                () -> data.append(basin, stream, batch, key, Http.streamConfigHeader(streamConfig), false)).thenApply(outcome -> {
             if (outcome instanceof AppendOutcome.Acked a) {
                 return protobuf ? Http.protobuf(ProtoCodec.encodeAppendAck(a.range().startSeq(), a.range().startTimestamp(),
                         a.range().endSeq(), a.range().endTimestamp(), a.tailSeq(), a.tailTimestamp())) : Http.ok(Records.ack(a));
             }
             throw Records.failure(basin, stream, outcome);
-        }).whenComplete((r, e) -> admission.release(bytes));
+        });
     }
 }
