@@ -13,7 +13,6 @@ import dev.brook.engine.BasinRecord;
 import dev.brook.engine.Catalog;
 import dev.brook.engine.ConfigJson;
 import dev.brook.engine.ControlPlane;
-import dev.brook.engine.Janitor;
 import dev.brook.engine.Lifecycle;
 import dev.brook.engine.Provisioned;
 import dev.brook.http.gate.AuthGate;
@@ -52,9 +51,6 @@ public class BasinsResource {
     Catalog catalog;
 
     @Inject
-    Janitor janitor;
-
-    @Inject
     ControlPlane control;
 
     @Inject
@@ -72,14 +68,10 @@ public class BasinsResource {
         if (visible.isEmpty()) {
             return CompletableFuture.completedFuture(Http.ok(body.put("has_more", false)));
         }
-        return catalog.listBasins(visible.get().prefix(), after, visible.get().limit()).thenApply(page -> {
+        return control.listBasins(visible.get().prefix(), after, visible.get().limit()).thenApply(page -> {
             for (Catalog.BasinRecordNamed b : page.items()) {
-                if (!visible.get().keeps(b.name())) {
-                    continue;
-                }
-                basins.add(info(b.name(), b.record()));
-                if (b.record().state() == Lifecycle.DELETING) {
-                    janitor.cleanBasin(b.name());
+                if (visible.get().keeps(b.name())) {
+                    basins.add(info(b.name(), b.record()));
                 }
             }
             body.put("has_more", visible.get().hasMore(page.hasMore()));

@@ -15,8 +15,6 @@ import dev.brook.core.auth.TokenSpec;
 import dev.brook.engine.Catalog;
 import dev.brook.engine.ConfigJson;
 import dev.brook.engine.ControlPlane;
-import dev.brook.engine.Janitor;
-import dev.brook.engine.Lifecycle;
 import dev.brook.engine.Provisioned;
 import dev.brook.engine.StreamRecord;
 import dev.brook.http.gate.AuthGate;
@@ -60,9 +58,6 @@ public class StreamsResource {
     ControlPlane control;
 
     @Inject
-    Janitor janitor;
-
-    @Inject
     CurrentVertxRequest request;
 
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
@@ -85,15 +80,11 @@ public class StreamsResource {
         if (visible.isEmpty()) {
             return CompletableFuture.completedFuture(Http.ok(body.put("has_more", false)));
         }
-        return catalog.listStreams(basin, visible.get().prefix(), after, visible.get().limit()).thenApply(page -> {
+        return control.listStreams(basin, visible.get().prefix(), after, visible.get().limit()).thenApply(page -> {
             for (Catalog.StreamRecordNamed s : page.items()) {
                 Optional<String> shown = Authz.client(who, s.name());
-                if (!visible.get().keeps(s.name()) || shown.isEmpty()) {
-                    continue;
-                }
-                streams.add(info(shown.get(), s.record()));
-                if (s.record().state() == Lifecycle.DELETING) {
-                    janitor.cleanStream(basin, s.name());
+                if (visible.get().keeps(s.name()) && shown.isPresent()) {
+                    streams.add(info(shown.get(), s.record()));
                 }
             }
             body.put("has_more", visible.get().hasMore(page.hasMore()));
