@@ -69,8 +69,7 @@ public class ReadResource {
         java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);
         if (MediaTypes.isS2s(contentType) || MediaTypes.isEventStream(accept)) {
             // Without the edge function in this build: the pre-flight checks answer as a session would, then 501.
-            return data.resolve(basin, stream, DataPlane.AutoCreate.ON_READ, Http.streamConfigHeader(streamConfig)).thenApply(s -> {
-                DataPlane.cipher(s, key);
+            return data.preflight(basin, stream, DataPlane.AutoCreate.ON_READ, Http.streamConfigHeader(streamConfig), key).thenApply(s -> {
                 throw new S2Error(dev.brook.core.ErrorCode.NOT_IMPLEMENTED, "read sessions (SSE, s2s/proto) are served by the edge function, not this one");
             });
         }
