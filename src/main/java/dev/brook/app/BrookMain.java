@@ -1,7 +1,7 @@
 package dev.brook.app;
 
 import dev.brook.engine.auth.Keygen;
-import dev.brook.http.Authenticator;
+import dev.brook.http.gate.Authenticator;
 import dev.brook.http.ServedGroups;
 import dev.brook.store.ObjectStore;
 import dev.brook.store.StoreCheck;

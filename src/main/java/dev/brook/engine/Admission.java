@@ -1,7 +1,11 @@
 package dev.brook.engine;
 
+import dev.brook.core.ErrorCode;
+import dev.brook.core.S2Error;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * What one process takes on at once: open sessions (SSE, S2S read and append) and appended bytes
@@ -46,6 +50,17 @@ public final class Admission {
         }
     }
 
+    /**
+     * Admits a session: takes its slot (give it back with {@link #closeSession}), or refuses with
+     * {@code 429 rate_limited}, retryable, before anything is done.
+     */
+    public void admitSession() {
+        if (!openSession()) {
+            throw new S2Error(ErrorCode.RATE_LIMITED, "this server already serves its maximum of " + sessionsMax
+                    + " sessions; retry later or on another instance");
+        }
+    }
+
     public void closeSession() {
         sessions.decrementAndGet();
     }
@@ -61,6 +76,26 @@ public final class Admission {
         }
         inflightBytes += bytes;
         return true;
+    }
+
+    /**
+     * Runs a unary append of {@code bytes} (metered) under the in-flight cap: refused with {@code 429
+     * rate_limited}, retryable, before anything is done when it would pass the cap; otherwise its
+     * bytes are held until the append is answered.
+     */
+    public <T> CompletionStage<T> admitAppend(long bytes, Supplier<CompletionStage<T>> append) {
+        if (!reserve(bytes)) {
+            throw new S2Error(ErrorCode.RATE_LIMITED, "this server already holds its maximum of " + inflightBytesMax
+                    + " appended bytes in flight; retry later or on another instance");
+        }
+        CompletionStage<T> answered;
+        try {
+            answered = append.get();
+        } catch (RuntimeException e) {
+            release(bytes);
+            throw e;
+        }
+        return answered.whenComplete((r, e) -> release(bytes));
     }
 
     /** Gives back a reservation, and tells every waiter that room was made. */

@@ -87,6 +87,33 @@ public final class ControlPlane {
         });
     }
 
+    /**
+     * A page of basins. A listing that meets a basin still being deleted resumes its cleanup (the
+     * janitor runs one cleanup per name at a time): a deletion interrupted by a restart finishes.
+     */
+    public CompletionStage<Page<Catalog.BasinRecordNamed>> listBasins(String prefix, String startAfter, int limit) {
+        return catalog.listBasins(prefix, startAfter, limit).thenApply(page -> {
+            for (Catalog.BasinRecordNamed b : page.items()) {
+                if (b.record().state() == Lifecycle.DELETING) {
+                    janitor.cleanBasin(b.name());
+                }
+            }
+            return page;
+        });
+    }
+
+    /** A page of a basin's streams (stored names); as {@link #listBasins}, a stream still being deleted has its cleanup resumed. */
+    public CompletionStage<Page<Catalog.StreamRecordNamed>> listStreams(String basin, String prefix, String startAfter, int limit) {
+        return catalog.listStreams(basin, prefix, startAfter, limit).thenApply(page -> {
+            for (Catalog.StreamRecordNamed s : page.items()) {
+                if (s.record().state() == Lifecycle.DELETING) {
+                    janitor.cleanStream(basin, s.name());
+                }
+            }
+            return page;
+        });
+    }
+
     /** DELETE of a basin: marked, then its streams and name are cleaned up by the janitor. */
     public CompletionStage<BasinRecord> deleteBasin(String basin) {
         return catalog.markBasinDeleting(basin).thenApply(b -> {

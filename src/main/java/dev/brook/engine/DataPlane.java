@@ -255,6 +255,18 @@ public final class DataPlane {
         });
     }
 
+    /**
+     * What a session checks before it starts: the stream ({@code autoCreate} says whether a missing
+     * one is created, with {@code config}) and that the request's key opens it.
+     */
+    public CompletionStage<StreamRecord> preflight(String basin, String stream, AutoCreate autoCreate, StreamConfigSpec config,
+                                                   Optional<byte[]> key) {
+        return resolve(basin, stream, autoCreate, config).thenApply(s -> {
+            cipher(s, key);
+            return s;
+        });
+    }
+
     // ---------------------------------------------------------------- encryption at rest
 
     /**

@@ -1,5 +1,6 @@
 package dev.brook.http;
 
+import dev.brook.http.gate.AuthGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.ext.web.RoutingContext;
@@ -26,7 +27,7 @@ public class HttpMetrics {
     MeterRegistry registry;
 
     /** Starts timing a request; the sample is recorded with its labels when the response ends. */
-    void observe(RoutingContext ctx) {
+    public void observe(RoutingContext ctx) {
         long start = System.nanoTime();
         String method = ctx.request().method().name();
         String path = ctx.request().path();

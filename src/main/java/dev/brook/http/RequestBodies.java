@@ -1,6 +1,9 @@
 package dev.brook.http;
 
 import dev.brook.core.ErrorCode;
+import dev.brook.http.errors.Refusals;
+import dev.brook.http.wire.Compression;
+import dev.brook.http.wire.MediaTypes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufInputStream;

@@ -1,5 +1,7 @@
 package dev.brook.http;
 
+import dev.brook.http.wire.Compression;
+import dev.brook.http.wire.MediaTypes;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.HttpHeaders;

@@ -1,5 +1,6 @@
 package dev.brook.http;
 
+import dev.brook.http.gate.Route;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.Set;
  * that serves its route over its transport ({@link Route#function}). The backends themselves (where
  * the functions run) are a second file, rendered per deployment by {@code infra/router/render-backends}.
  *
- * <p>The transport rules are the gate's ({@link Transports}): S2S by the first {@code Content-Type},
+ * <p>The transport rules are the gate's ({@code gate.Transports}): S2S by the first {@code Content-Type},
  * SSE by the first {@code Accept}, long poll by a {@code wait} of digits not all zero. A request the
  * router sends astray is refused by the function's gate with S2's 404, never served wrongly.
  *
@@ -30,7 +31,7 @@ public final class RouterConfig {
     public static String routes() {
         StringBuilder b = new StringBuilder();
         b.append("""
-                # GENERATED from dev.brook.http.Route by dev.brook.http.RouterConfig: do not edit by hand.
+                # GENERATED from dev.brook.http.gate.Route by dev.brook.http.RouterConfig: do not edit by hand.
                 # haproxy -f routes.cfg -f backends.cfg; backends.cfg comes from infra/router/render-backends.
                 global
                     log stderr format raw local0 warning
@@ -94,7 +95,7 @@ public final class RouterConfig {
         return "^" + template.replaceAll("\\{[a-z]+}", "[^/]+").replace(".", "\\.") + "$";
     }
 
-    /** What a request on the route must carry to use the transport, as the gate's {@link Transports} decides. */
+    /** What a request on the route must carry to use the transport, as the gate's {@code gate.Transports} decides. */
     private static String condition(Route r, Route.Transport t) {
         boolean read = r.transports().contains(Route.Transport.SSE);
         boolean several = r.transports().size() > 1;

@@ -1,6 +1,8 @@
 package dev.brook.http;
 
 import dev.brook.core.ErrorCode;
+import dev.brook.http.errors.Refusals;
+import dev.brook.http.wire.Compression;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -391,7 +391,7 @@ class AccessControlTest {
             assertEquals(1, S2sClient.ack(session.next()).start().seqNum());
             dev.brook.core.AppendBatch fence = new dev.brook.core.AppendBatch(List.of(new dev.brook.core.AppendRecord(OptionalLong.empty(),
                     List.of(new dev.brook.core.Header(new byte[0], "fence".getBytes())), "f".getBytes())), OptionalLong.empty(), Optional.empty(), 0);
-            session.send(S2sClient.frame(0, dev.brook.http.ProtoCodec.encodeAppendInput(fence)));
+            session.send(S2sClient.frame(0, dev.brook.http.wire.ProtoCodec.encodeAppendInput(fence)));
             S2sClient.Frame terminal = session.next();
             assertTrue(terminal.terminal());
             assertEquals(403, terminal.status());

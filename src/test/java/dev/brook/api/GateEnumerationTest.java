@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.brook.engine.auth.Keygen;
 import dev.brook.engine.auth.TokenKeys;
 import dev.brook.engine.auth.TokenSigner;
-import dev.brook.http.Route;
+import dev.brook.http.gate.Route;
 import dev.brook.store.ListPage;
 import dev.brook.store.ObjectStore;
 import io.quarkus.test.common.http.TestHTTPResource;

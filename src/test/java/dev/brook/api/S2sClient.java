@@ -2,7 +2,7 @@ package dev.brook.api;
 
 import dev.brook.core.AppendBatch;
 import dev.brook.core.AppendRecord;
-import dev.brook.http.ProtoCodec;
+import dev.brook.http.wire.ProtoCodec;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.brook.core.SequencedRecord;
-import dev.brook.http.ProtoCodec;
+import dev.brook.http.wire.ProtoCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.http.HttpMethod;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.brook.core.AppendBatch;
 import dev.brook.core.AppendRecord;
-import dev.brook.http.ProtoCodec;
+import dev.brook.http.wire.ProtoCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

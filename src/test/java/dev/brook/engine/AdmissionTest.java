@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.brook.core.ErrorCode;
 import dev.brook.core.Limits;
+import dev.brook.core.S2Error;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class AdmissionTest {
@@ -51,6 +54,29 @@ class AdmissionTest {
         assertEquals(List.of("idle", "first", "second"), woken);
         a.release(MIB);
         assertEquals(3, woken.size(), "each waiter is told once");
+    }
+
+    @Test
+    void admittingRefusesWithRateLimitedAndHoldsAnAppendsBytesUntilItIsAnswered() {
+        Admission a = new Admission(1, 2 * MIB);
+        a.admitSession();
+        S2Error full = assertThrows(S2Error.class, a::admitSession);
+        assertEquals(ErrorCode.RATE_LIMITED, full.code());
+        assertEquals("this server already serves its maximum of 1 sessions; retry later or on another instance", full.getMessage());
+
+        CompletableFuture<String> pending = new CompletableFuture<>();
+        a.admitAppend(2 * MIB, () -> pending);
+        assertEquals(2 * MIB, a.inflightBytes(), "held while the append is unanswered");
+        S2Error over = assertThrows(S2Error.class, () -> a.admitAppend(1, () -> CompletableFuture.completedFuture("x")));
+        assertEquals(ErrorCode.RATE_LIMITED, over.code());
+        assertEquals("this server already holds its maximum of " + 2 * MIB
+                + " appended bytes in flight; retry later or on another instance", over.getMessage());
+        pending.complete("acked");
+        assertEquals(0, a.inflightBytes(), "released once answered");
+        assertThrows(IllegalStateException.class, () -> a.admitAppend(MIB, () -> {
+            throw new IllegalStateException("failed before it started");
+        }));
+        assertEquals(0, a.inflightBytes(), "released when the append throws at once");
     }
 
     @Test

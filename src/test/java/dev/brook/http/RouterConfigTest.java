@@ -3,6 +3,9 @@ package dev.brook.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.brook.http.edge.Sessions;
+import dev.brook.http.gate.Route;
+import dev.brook.http.gate.RouteTableTest;
 import io.quarkus.arc.properties.IfBuildProperty;
 import java.io.Reader;
 import java.nio.file.Files;

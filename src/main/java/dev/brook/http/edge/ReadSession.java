@@ -1,0 +1,290 @@
+package dev.brook.http.edge;
+
+import dev.brook.core.Limits;
+import dev.brook.core.S2Error;
+import dev.brook.core.SequencedRecord;
+import dev.brook.core.StreamConfigSpec;
+import dev.brook.engine.DataPlane;
+import dev.brook.http.errors.Replies;
+import dev.brook.http.records.Records;
+import dev.brook.log.ReadOutcome;
+import dev.brook.log.ReadRequest;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.random.RandomGenerator;
+import org.jboss.logging.Logger;
+
+/**
+ * One read session (spec §7.4-§7.5, §8.4), SSE or S2S: catch up from storage in batches of at most
+ * 1,000 records and 1 MiB, then follow the live tail, with a heartbeat on reaching it and after
+ * 5-15 s of quiet; ends normally when a bound is reached or the wait runs out, or with an error.
+ * One read is in flight at a time and none starts while the connection's write queue is full, so a
+ * slow reader never makes the server buffer more than a batch. The {@link Output} says how each of
+ * these looks on the wire.
+ */
+final class ReadSession {
+
+    private static final Logger LOG = Logger.getLogger(ReadSession.class);
+    static final long HEARTBEAT_MIN_MS = 5_000;
+    static final long HEARTBEAT_MAX_MS = 15_000;
+
+    /** How a session's events look on the wire. */
+    interface Output {
+        String contentType();
+
+        /** Records, with the tail after them when they came from the live tail; counters include them. */
+        Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes);
+
+        Buffer heartbeat(long tailSeq, long tailTimestamp, long nowMs);
+
+        /** The end of a session that completed normally (may be empty). */
+        Buffer done();
+
+        Buffer error(Replies.Error error);
+    }
+
+    private final DataPlane data;
+    private final Output output;
+    private final StreamConfigSpec autoCreateConfig;
+    private final Runnable onFinish;
+    private boolean finished;
+    private final Context context;
+    private final HttpServerResponse response;
+    private final String basin;
+    private final String stream;
+    private final Optional<byte[]> key;
+    private final SessionQuery query;
+    private final java.util.function.LongSupplier clockMs;
+    private final RandomGenerator random;
+
+    private ReadRequest.Start position;
+    private boolean clamp;
+    private long deliveredCount;
+    private long deliveredBytes;
+    private boolean following;
+    /** A quiet interval ended: the next read that finds nothing new sends a heartbeat. */
+    private boolean heartbeatDue;
+    private long followDeadlineMs = Long.MAX_VALUE;
+    private boolean started;
+    private volatile boolean closed;
+
+    ReadSession(DataPlane data, Output output, Context context, HttpServerResponse response, String basin, String stream,
+                Optional<byte[]> key, StreamConfigSpec autoCreateConfig, SessionQuery query, java.util.function.LongSupplier clockMs,
+                RandomGenerator random, Runnable onFinish) {
+        this.data = data;
+        this.output = output;
+        this.autoCreateConfig = autoCreateConfig;
+        this.onFinish = onFinish;
+        this.context = context;
+        this.response = response;
+        this.basin = basin;
+        this.stream = stream;
+        this.key = key;
+        this.query = query;
+        this.clockMs = clockMs;
+        this.random = random;
+        this.position = query.start();
+        this.clamp = query.clamp();
+        this.deliveredCount = query.deliveredCount();
+        this.deliveredBytes = query.deliveredBytes();
+        response.closeHandler(v -> {
+            closed = true;
+            finish();
+        });
+        response.endHandler(v -> finish());
+    }
+
+    /** Gives the session's slot back, once, however the session ended. */
+    private void finish() {
+        if (!finished) {
+            finished = true;
+            onFinish.run();
+        }
+    }
+
+    void start() {
+        readNext(false);
+    }
+
+    /** Whether the session has ended and given its slot back. */
+    boolean finished() {
+        return finished;
+    }
+
+    /**
+     * Ends the session from outside (its token was revoked or expired): an error answer before the
+     * session started, an error event after; nothing more is read or sent. Any thread.
+     */
+    void terminate(S2Error why) {
+        context.runOnContext(v -> {
+            if (closed || response.ended()) {
+                return;
+            }
+            fail(why);
+            closed = true; // no read in flight may write after the end
+        });
+    }
+
+    private long remaining(OptionalLong bound, long used) {
+        return bound.isPresent() ? Math.max(0, bound.getAsLong() - used) : Long.MAX_VALUE;
+    }
+
+    private void readNext(boolean live) {
+        if (closed) {
+            return;
+        }
+        long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
+        long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
+        ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
+        data.read(basin, stream, request, key, autoCreateConfig, false)
+                .whenComplete((outcome, failure) -> context.runOnContext(v -> {
+                    if (failure != null) {
+                        fail(failure);
+                    } else {
+                        handle(outcome, live);
+                    }
+                }));
+    }
+
+    private void handle(ReadOutcome outcome, boolean live) {
+        if (closed) {
+            return;
+        }
+        if (outcome instanceof ReadOutcome.RangeNotSatisfiable r) {
+            if (!started) {
+                Replies.answer(response, Records.rangeNotSatisfiable(r.tailSeq(), r.tailTimestamp()));
+                return;
+            }
+            done();
+            return;
+        }
+        ReadOutcome.Records records = (ReadOutcome.Records) outcome;
+        begin();
+        clamp = false;
+        if (!records.records().isEmpty()) {
+            List<SequencedRecord> batch = records.records();
+            SequencedRecord last = batch.get(batch.size() - 1);
+            deliveredCount += batch.size();
+            for (SequencedRecord r : batch) {
+                deliveredBytes += r.meteredBytes();
+            }
+            position = new ReadRequest.Start.SeqNum(last.seqNum() + 1);
+            heartbeatDue = false; // a batch is news enough
+            Optional<long[]> tail = live ? Optional.of(new long[]{records.tailSeq(), records.tailTimestamp()}) : Optional.empty();
+            response.write(output.batch(batch, tail, deliveredCount, deliveredBytes));
+            if (following && query.waitMs().isPresent()) {
+                followDeadlineMs = clockMs.getAsLong() + query.waitMs().getAsLong(); // a delivered batch resets the wait
+            }
+            if (exhausted()) {
+                done();
+                return;
+            }
+            afterWrite(() -> readNext(following));
+            return;
+        }
+        if (!records.atTail() || !query.mayFollow() || exhausted()) {
+            done(); // a bound stopped the read, or nothing to follow
+            return;
+        }
+        position = new ReadRequest.Start.SeqNum(records.tailSeq());
+        if (!following) {
+            if (query.waitMs().isPresent() && query.waitMs().getAsLong() == 0) {
+                done(); // an unbounded read with wait=0: caught up, and no time to follow (spec §12 H: one frame, no heartbeat)
+                return;
+            }
+            following = true;
+            followDeadlineMs = query.waitMs().isPresent() ? clockMs.getAsLong() + query.waitMs().getAsLong() : Long.MAX_VALUE;
+            ping(records.tailSeq(), records.tailTimestamp());
+        } else if (heartbeatDue) {
+            ping(records.tailSeq(), records.tailTimestamp());
+        }
+        heartbeatDue = false;
+        follow(records.tailSeq(), records.tailTimestamp());
+    }
+
+    /** Waits for the tail to move, pinging when it stays quiet, until the wait runs out. */
+    private void follow(long tailSeq, long tailTimestamp) {
+        long now = clockMs.getAsLong();
+        if (now >= followDeadlineMs) {
+            done();
+            return;
+        }
+        long heartbeat = HEARTBEAT_MIN_MS + random.nextLong(HEARTBEAT_MAX_MS - HEARTBEAT_MIN_MS + 1);
+        long waitMs = Math.min(heartbeat, followDeadlineMs - now);
+        data.resolve(basin, stream, DataPlane.AutoCreate.NEVER)
+                .thenCompose(s -> data.awaitBeyond(s, tailSeq, waitMs))
+                .whenComplete((woken, failure) -> context.runOnContext(v -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (failure != null) {
+                        fail(failure);
+                    } else if (woken) {
+                        readNext(true);
+                    } else if (clockMs.getAsLong() >= followDeadlineMs) {
+                        done();
+                    } else {
+                        // Quiet for a heartbeat interval. The watch is only a hint, so look at storage
+                        // once anyway (a missed wake-up then costs at most one interval), and ping with
+                        // the tail that read finds when it finds nothing new.
+                        heartbeatDue = true;
+                        readNext(true);
+                    }
+                }));
+    }
+
+    private boolean exhausted() {
+        return remaining(query.count(), deliveredCount - query.deliveredCount()) == 0
+                || remaining(query.bytes(), deliveredBytes - query.deliveredBytes()) == 0;
+    }
+
+    private void begin() {
+        if (started) {
+            return;
+        }
+        started = true;
+        response.setStatusCode(200)
+                .putHeader("content-type", output.contentType())
+                .putHeader("cache-control", "no-cache, no-transform")
+                .putHeader("x-accel-buffering", "no")
+                .setChunked(true);
+        response.writeHead();
+    }
+
+    private void ping(long tailSeq, long tailTimestamp) {
+        response.write(output.heartbeat(tailSeq, tailTimestamp, clockMs.getAsLong()));
+    }
+
+    /** Runs {@code next} once the connection can take more: backpressure from the reader. */
+    private void afterWrite(Runnable next) {
+        if (response.writeQueueFull()) {
+            response.drainHandler(v -> context.runOnContext(x -> next.run()));
+        } else {
+            next.run();
+        }
+    }
+
+    private void done() {
+        if (closed) {
+            return;
+        }
+        begin();
+        response.end(output.done());
+    }
+
+    private void fail(Throwable failure) {
+        Throwable t = Replies.unwrap(failure);
+        if (!started) {
+            Replies.answer(response, t);
+            return;
+        }
+        if (!(t instanceof S2Error)) {
+            LOG.warnf(t, "read session on %s/%s failed", basin, stream);
+        }
+        response.end(output.error(Replies.of(t)));
+    }
+}

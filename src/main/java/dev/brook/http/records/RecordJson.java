@@ -1,0 +1,197 @@
+package dev.brook.http.records;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendRecord;
+import dev.brook.core.ErrorCode;
+import dev.brook.core.Header;
+import dev.brook.core.Names;
+import dev.brook.core.S2Error;
+import dev.brook.core.SequencedRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Records in S2's JSON (spec §5.2): header pairs as two-element arrays, and every header name,
+ * value and body a string, read and written per {@code s2-format}: {@code raw} (UTF-8 text; reads
+ * decode lossily) or {@code base64} (standard, padded, strict).
+ */
+public final class RecordJson {
+
+    public enum Format {
+        RAW, BASE64;
+
+        /** The {@code s2-format} header: absent means raw; aliases json / json-binsafe; anything else is 400. */
+        public static Format parse(String header) {
+            if (header == null) {
+                return RAW;
+            }
+            return switch (header.trim()) {
+                case "raw", "json" -> RAW;
+                case "base64", "json-binsafe" -> BASE64;
+                default -> throw new S2Error(ErrorCode.BAD_HEADER, "Invalid header `s2-format`: " + header.trim());
+            };
+        }
+    }
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private RecordJson() {}
+
+    /** An AppendInput document; {@code arrivalMs} is the batch's single arrival time. */
+    public static AppendBatch appendInput(JsonNode n, Format format, long arrivalMs) {
+        if (n == null || !n.isObject()) {
+            throw badJson("expected an AppendInput object");
+        }
+        JsonNode records = n.get("records");
+        if (records == null || !records.isArray()) {
+            throw badJson("missing field `records`");
+        }
+        List<AppendRecord> out = new ArrayList<>(records.size());
+        for (JsonNode r : records) {
+            out.add(record(r, format));
+        }
+        OptionalLong match = OptionalLong.empty();
+        JsonNode m = n.get("match_seq_num");
+        if (m != null && !m.isNull()) {
+            match = OptionalLong.of(unsigned(m, "match_seq_num"));
+        }
+        Optional<String> token = Optional.empty();
+        JsonNode t = n.get("fencing_token");
+        if (t != null && !t.isNull()) {
+            if (!t.isTextual()) {
+                throw badJson("fencing_token: expected a string");
+            }
+            Optional<String> problem = Names.fencingToken(t.asText());
+            if (problem.isPresent()) {
+                throw badJson(problem.get());
+            }
+            token = Optional.of(t.asText());
+        }
+        return new AppendBatch(out, match, token, arrivalMs);
+    }
+
+    private static AppendRecord record(JsonNode r, Format format) {
+        if (!r.isObject()) {
+            throw badJson("records: expected objects");
+        }
+        OptionalLong timestamp = OptionalLong.empty();
+        JsonNode ts = r.get("timestamp");
+        if (ts != null && !ts.isNull()) {
+            timestamp = OptionalLong.of(unsigned(ts, "timestamp"));
+        }
+        List<Header> headers = new ArrayList<>();
+        JsonNode hs = r.get("headers");
+        if (hs != null && !hs.isNull()) {
+            if (!hs.isArray()) {
+                throw badJson("headers: expected an array of [name, value] pairs");
+            }
+            for (JsonNode h : hs) {
+                if (!h.isArray() || h.size() != 2 || !h.get(0).isTextual() || !h.get(1).isTextual()) {
+                    throw badJson("headers: expected [name, value] pairs of strings");
+                }
+                headers.add(new Header(bytes(h.get(0).asText(), format), bytes(h.get(1).asText(), format)));
+            }
+        }
+        JsonNode body = r.get("body");
+        byte[] b = new byte[0];
+        if (body != null && !body.isNull()) {
+            if (!body.isTextual()) {
+                throw badJson("body: expected a string");
+            }
+            b = bytes(body.asText(), format);
+        }
+        return new AppendRecord(timestamp, headers, b);
+    }
+
+    private static byte[] bytes(String s, Format format) {
+        if (format == Format.RAW) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            byte[] decoded = Base64.getDecoder().decode(s);
+            if (!Base64.getEncoder().encodeToString(decoded).equals(s)) {
+                throw new IllegalArgumentException("not canonical");
+            }
+            return decoded;
+        } catch (IllegalArgumentException e) {
+            throw S2Error.invalid("invalid Base64 encoding");
+        }
+    }
+
+    public static ObjectNode position(long seqNum, long timestamp) {
+        ObjectNode n = JSON.objectNode();
+        putU64(n, "seq_num", seqNum);
+        putU64(n, "timestamp", timestamp);
+        return n;
+    }
+
+    /** A u64 held in a long's bits. */
+    static void putU64(ObjectNode n, String field, long value) {
+        if (value >= 0) {
+            n.put(field, value);
+        } else {
+            n.put(field, new java.math.BigInteger(Long.toUnsignedString(value)));
+        }
+    }
+
+    /** A ReadBatch: {@code records} always; {@code tail} only when given (live reads). */
+    public static ObjectNode readBatch(List<SequencedRecord> records, Optional<ObjectNode> tail, Format format) {
+        ObjectNode n = JSON.objectNode();
+        ArrayNode array = n.putArray("records");
+        for (SequencedRecord r : records) {
+            ObjectNode o = array.addObject();
+            putU64(o, "seq_num", r.seqNum());
+            putU64(o, "timestamp", r.timestamp());
+            if (!r.headers().isEmpty()) {
+                ArrayNode hs = o.putArray("headers");
+                for (Header h : r.headers()) {
+                    hs.addArray().add(text(h.name(), format)).add(text(h.value(), format));
+                }
+            }
+            if (r.body().length > 0) {
+                o.put("body", text(r.body(), format));
+            }
+        }
+        tail.ifPresent(t -> n.set("tail", t));
+        return n;
+    }
+
+    private static String text(byte[] bytes, Format format) {
+        if (format == Format.BASE64) {
+            return Base64.getEncoder().encodeToString(bytes);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("REPLACE never throws", e);
+        }
+    }
+
+    /** A u64 (up to 2^64 - 1), returned in a long's bits. */
+    private static long unsigned(JsonNode n, String field) {
+        if (!n.isIntegralNumber()) {
+            throw badJson(field + ": expected an unsigned 64-bit integer");
+        }
+        java.math.BigInteger v = n.bigIntegerValue();
+        if (v.signum() < 0 || v.bitLength() > 64) {
+            throw badJson(field + ": expected an unsigned 64-bit integer");
+        }
+        return v.longValue();
+    }
+
+    private static S2Error badJson(String message) {
+        return new S2Error(ErrorCode.BAD_JSON, message);
+    }
+}
