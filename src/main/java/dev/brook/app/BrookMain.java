@@ -4,6 +4,7 @@ import dev.brook.engine.auth.Keygen;
 import dev.brook.http.Authenticator;
 import dev.brook.http.ServedGroups;
 import dev.brook.store.ObjectStore;
+import dev.brook.store.S3ObjectStore;
 import dev.brook.store.StoreCheck;
 import dev.brook.store.StoreException;
 import io.quarkus.runtime.Quarkus;
@@ -31,10 +32,26 @@ public class BrookMain {
     public static final int EXIT_USAGE = 64;
 
     public static void main(String... args) {
+        System.err.println("T main " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         if (args.length > 0 && args[0].equals("keygen")) {
             System.exit(keygen(args));
         }
+        warmUpStore();
         Quarkus.run(Server.class, args);
+    }
+
+    /**
+     * When the store is S3 (by the environment or a system property; a hint only), warm the SDK up on
+     * a spare thread while Quarkus starts, so that the store check and the first request do not pay
+     * its first use (docs/BENCHMARK.md, cold start).
+     */
+    static void warmUpStore() {
+        String spec = System.getProperty("brook.store", System.getenv().getOrDefault("BROOK_STORE", ""));
+        if (spec.startsWith("s3:")) {
+            Thread warmUp = new Thread(S3ObjectStore::warmUp, "brook-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
     }
 
     /** {@code keygen <dir>}: a new key pair in {@code dir} and an admin token on stdout. */
@@ -72,8 +89,11 @@ public class BrookMain {
         public int run(String... args) {
             ObjectStore objectStore;
             try {
+                System.err.println("T run " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
                 objectStore = store.get();
+                System.err.println("T store " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
                 StoreCheck.verify(objectStore);
+                System.err.println("T checked " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
             } catch (StoreException e) {
                 System.err.println("brook: cannot start: " + e.getMessage());
                 return EXIT_STORE_UNUSABLE;
