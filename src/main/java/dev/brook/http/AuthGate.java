@@ -60,6 +60,11 @@ public class AuthGate {
     @Inject
     HttpMetrics metrics;
 
+    @Inject
+    Instance<ServedGroups.Group> groups;
+
+    private volatile List<String> served;
+
     @ConfigProperty(name = "brook.basin-zones", defaultValue = "localhost")
     List<String> zones;
 
@@ -100,8 +105,17 @@ public class AuthGate {
             Replies.answer(ctx.response(), e);
             return;
         }
+        Route.Transport transport = Transports.of(match.route(), ctx.request());
         ctx.put(ROUTE, match);
-        ctx.put(TRANSPORT, Transports.of(match.route(), ctx.request()));
+        ctx.put(TRANSPORT, transport);
+        String function = match.route().function(transport);
+        if (!served().contains(function)) {
+            // Another function's request (a router sent it astray, or a client skipped the router).
+            Replies.answer(ctx.response(), new S2Error(ErrorCode.NOT_FOUND, "this server is the `" + ServedGroups.of(groups).function()
+                    + "` function; " + match.route().method() + " " + match.route().template() + " (" + transport.name().toLowerCase(
+                    java.util.Locale.ROOT) + ") is served by the `" + function + "` function"));
+            return;
+        }
         Authenticator auth = authenticator.get();
         if (!auth.enabled()) {
             ctx.put(PRINCIPAL, UNAUTHENTICATED);
@@ -127,6 +141,15 @@ public class AuthGate {
             admit(ctx, token, match, revoked);
             ctx.request().resume();
         }));
+    }
+
+    private List<String> served() {
+        List<String> s = served;
+        if (s == null) {
+            s = ServedGroups.of(groups).groups();
+            served = s;
+        }
+        return s;
     }
 
     /** The route of a canonical API path, or the refusal: 404 when no template matches, 405 when the method does not. */

@@ -19,9 +19,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Unary read (spec §3.3, §7.1-§7.3). Waiting at the tail arrives with the sessions work. */
+/**
+ * Unary and long-poll reads (spec §3.3, §7.1-§7.3). The read function serves the first and the edge
+ * function the second (Route#function), so both carry this resource: {@code brook.carry.read-resource}.
+ */
 @Path("/v1/streams/{stream}/records")
-@IfBuildProperty(name = "brook.serve.read", stringValue = "true", enableIfMissing = true)
+@IfBuildProperty(name = "brook.carry.read-resource", stringValue = "true", enableIfMissing = true)
 public class ReadResource {
 
     @Inject

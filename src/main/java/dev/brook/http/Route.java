@@ -108,6 +108,16 @@ public enum Route {
         return group;
     }
 
+    /**
+     * The function that serves the route over a transport: long-lived exchanges (long-poll reads,
+     * SSE and S2S sessions) are the edge function's, everything else the route's own group. The
+     * router sends requests by this (infra/router/routes.cfg is generated from it), and each
+     * function's gate refuses with 404 what it is not the function for.
+     */
+    public String function(Transport transport) {
+        return transport == Transport.UNARY ? group : "edge";
+    }
+
     /** The unary resource method that must serve the route: {@code SimpleClassName.method}. */
     public String handler() {
         return handler;

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
  */
 class RouteTableTest {
 
-    /** Every JAX-RS resource method compiled into the application, as {@code METHOD /path -> Class.method}. */
-    static Set<String> servedByResources() throws Exception {
-        Set<String> served = new TreeSet<>();
+    /** Every JAX-RS resource class compiled into the application. */
+    static List<Class<?>> resourceClasses() throws Exception {
+        List<Class<?>> found = new java.util.ArrayList<>();
         java.nio.file.Path classes = Paths.get("target/classes");
         List<java.nio.file.Path> files;
         try (Stream<java.nio.file.Path> walk = Files.walk(classes.resolve("dev/brook"))) {
@@ -41,10 +41,18 @@ class RouteTableTest {
         for (java.nio.file.Path f : files) {
             String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
             Class<?> c = Class.forName(name, false, RouteTableTest.class.getClassLoader());
-            Path base = c.getAnnotation(Path.class);
-            if (base == null) {
-                continue;
+            if (c.getAnnotation(Path.class) != null) {
+                found.add(c);
             }
+        }
+        return found;
+    }
+
+    /** Every JAX-RS resource method compiled into the application, as {@code METHOD /path -> Class.method}. */
+    static Set<String> servedByResources() throws Exception {
+        Set<String> served = new TreeSet<>();
+        for (Class<?> c : resourceClasses()) {
+            Path base = c.getAnnotation(Path.class);
             for (Method m : c.getDeclaredMethods()) {
                 for (Annotation a : m.getAnnotations()) {
                     HttpMethod http = a.annotationType().getAnnotation(HttpMethod.class);

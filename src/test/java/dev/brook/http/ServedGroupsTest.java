@@ -27,4 +27,17 @@ class ServedGroupsTest {
                 .body("checks.find { it.name == 'brook' }.data.serves", equalTo("append,read,tail"))
                 .body("checks.find { it.name == 'brook' }.data.function", equalTo("append+read+tail"));
     }
+
+    /** A request for a function this build is not answers S2's 404, before authentication or anything else. */
+    @Test
+    void anotherFunctionsRequestIsA404InS2Format() {
+        given().when().get("/v1/basins").then().statusCode(404)
+                .body("code", equalTo("not_found"))
+                .body("message", equalTo("this server is the `append+read+tail` function; GET /v1/basins (unary) is served by the "
+                        + "`control` function"));
+        given().header("s2-basin", "some-basin").header("accept", "text/event-stream").when().get("/v1/streams/s/records")
+                .then().statusCode(404).body("code", equalTo("not_found"));
+        given().header("s2-basin", "some-basin").when().get("/v1/streams/s/records?wait=5")
+                .then().statusCode(404).body("message", org.hamcrest.Matchers.endsWith("is served by the `edge` function"));
+    }
 }
