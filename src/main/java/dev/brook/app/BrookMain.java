@@ -32,7 +32,6 @@ public class BrookMain {
     public static final int EXIT_USAGE = 64;
 
     public static void main(String... args) {
-        System.err.println("T main " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         if (args.length > 0 && args[0].equals("keygen")) {
             System.exit(keygen(args));
         }
@@ -89,11 +88,8 @@ public class BrookMain {
         public int run(String... args) {
             ObjectStore objectStore;
             try {
-                System.err.println("T run " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
                 objectStore = store.get();
-                System.err.println("T store " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
                 StoreCheck.verify(objectStore);
-                System.err.println("T checked " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
             } catch (StoreException e) {
                 System.err.println("brook: cannot start: " + e.getMessage());
                 return EXIT_STORE_UNUSABLE;

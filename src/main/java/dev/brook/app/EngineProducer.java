@@ -64,7 +64,6 @@ public class EngineProducer {
 
     /** The gauges exist from the start (the caps need no store, so this cannot stop a bad-store exit). */
     void registerGauges(@Observes StartupEvent start, Admission admission) {
-        System.err.println("T startup-event " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         admission.openSessions();
     }
 
