@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  *
  * <p>Arguments: {@code functions=append,read,...} {@code variants=plain,flags,...} {@code runs=5};
  * the artifacts are read from {@code target/functions/<name>/} ({@code all}: {@code target/quarkus-app/});
+ * {@code name@dir} reads function {@code name} from {@code target/dir} instead, to compare two builds;
  * {@code BROOK_JDK25} names a JDK 25 home for the {@code jdk25*} variants.
  */
 public final class ColdStart {
@@ -174,29 +175,43 @@ public final class ColdStart {
                 prepareArchive(f, v);
             }
         }
+        Map<String, Integer> failed = new HashMap<>();
         for (int run = 0; run <= runs; run++) {
             for (String f : functions) {
                 for (Variant v : variants) {
-                    Sample s = measure(f, v);
-                    if (run > 0) {
-                        samples.computeIfAbsent(f + " " + v.name(), k -> new ArrayList<>()).add(s);
+                    String cell = f + " " + v.name();
+                    samples.computeIfAbsent(cell, k -> new ArrayList<>());
+                    try {
+                        Sample s = measure(f, v);
+                        if (run > 0) {
+                            samples.get(cell).add(s);
+                        }
+                    } catch (IllegalStateException e) {
+                        // a start that did not answer (e.g. starved on a busy machine) is counted, not hidden
+                        failed.merge(cell, 1, Integer::sum);
+                        System.out.println("failed: " + cell + " (run " + run + "): " + e.getMessage().lines().findFirst().orElse(""));
                     }
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%n| function | variant | first answer ms (min / median / max) | listening ms (median) | Quarkus \"started in\" s (median) | RSS MiB (min / median / max) | peak RSS MiB (median) |%n");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "%n| function | variant | first answer ms (min / median / max) | listening ms (median) | Quarkus \"started in\" s (median) | RSS MiB (min / median / max) | peak RSS MiB (median) | failed starts |%n");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (var e : samples.entrySet()) {
             String[] fv = e.getKey().split(" ");
             List<Sample> s = e.getValue();
+            int failures = failed.getOrDefault(e.getKey(), 0);
+            if (s.isEmpty()) {
+                System.out.printf(Locale.ROOT, "| %s | %s | – | – | – | – | – | %d |%n", fv[0], fv[1], failures);
+                continue;
+            }
             long[] answer = s.stream().mapToLong(Sample::answerMs).sorted().toArray();
             long[] listen = s.stream().mapToLong(Sample::listenMs).sorted().toArray();
             double[] started = s.stream().mapToDouble(Sample::quarkusStartedS).sorted().toArray();
             long[] rss = s.stream().mapToLong(Sample::rssKib).sorted().toArray();
             long[] hwm = s.stream().mapToLong(Sample::hwmKib).sorted().toArray();
-            System.out.printf(Locale.ROOT, "| %s | %s | %d / **%d** / %d | %d | %.3f | %.0f / **%.0f** / %.0f | %.0f |%n", fv[0], fv[1],
+            System.out.printf(Locale.ROOT, "| %s | %s | %d / **%d** / %d | %d | %.3f | %.0f / **%.0f** / %.0f | %.0f | %d |%n", fv[0], fv[1],
                     answer[0], median(answer), answer[answer.length - 1], median(listen), started[started.length / 2],
-                    rss[0] / 1024.0, median(rss) / 1024.0, rss[rss.length - 1] / 1024.0, median(hwm) / 1024.0);
+                    rss[0] / 1024.0, median(rss) / 1024.0, rss[rss.length - 1] / 1024.0, median(hwm) / 1024.0, failures);
         }
         System.out.println();
         for (Variant v : variants) {
@@ -208,12 +223,17 @@ public final class ColdStart {
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
+    /** {@code name@dir} measures another build of function {@code name}, in {@code target/dir} (an A/B comparison). */
     Path artifact(String function) {
+        int at = function.indexOf('@');
+        if (at >= 0) {
+            return root.resolve(function.substring(at + 1));
+        }
         return function.equals("all") ? root.resolve("quarkus-app") : root.resolve("functions").resolve(function);
     }
 
     Path archive(String function, Variant v) {
-        return root.resolve("coldstart").resolve(function + "-" + v.name() + (v.archive() == Archive.TRAINED_AOT ? ".aot" : ".jsa"));
+        return root.resolve("coldstart").resolve(function.replace('@', '-').replace('/', '-') + "-" + v.name() + (v.archive() == Archive.TRAINED_AOT ? ".aot" : ".jsa"));
     }
 
     /** The JVM options that use the variant's archive. */
@@ -265,7 +285,7 @@ public final class ColdStart {
     /** The request a function serves, and how to tell it was answered. */
     Request requestFor(String function) {
         String records = "/v1/streams/" + STREAM + "/records";
-        return switch (function) {
+        return switch (function.replaceFirst("@.*", "")) {
             case "append", "all" -> request("POST", records, "{\"records\":[{\"body\":\"cold\"}]}", true);
             case "read" -> request("GET", records + "?seq_num=0&count=1", null, true);
             case "tail" -> request("GET", records + "/tail", null, true);
@@ -326,7 +346,7 @@ public final class ColdStart {
         command.add("-jar");
         command.add("quarkus-run.jar");
         int port = S3ProxyProcess.freePort();
-        Path log = Files.createTempFile(work, function + "-" + v.name() + "-", ".log");
+        Path log = Files.createTempFile(work, function.replace('@', '-').replace('/', '-') + "-" + v.name() + "-", ".log");
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
