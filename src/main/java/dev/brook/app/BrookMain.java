@@ -4,7 +4,6 @@ import dev.brook.engine.auth.Keygen;
 import dev.brook.http.Authenticator;
 import dev.brook.http.ServedGroups;
 import dev.brook.store.ObjectStore;
-import dev.brook.store.S3ObjectStore;
 import dev.brook.store.StoreCheck;
 import dev.brook.store.StoreException;
 import io.quarkus.runtime.Quarkus;
@@ -35,22 +34,7 @@ public class BrookMain {
         if (args.length > 0 && args[0].equals("keygen")) {
             System.exit(keygen(args));
         }
-        warmUpStore();
         Quarkus.run(Server.class, args);
-    }
-
-    /**
-     * When the store is S3 (by the environment or a system property; a hint only), warm the SDK up on
-     * a spare thread while Quarkus starts, so that the store check and the first request do not pay
-     * its first use (docs/BENCHMARK.md, cold start).
-     */
-    static void warmUpStore() {
-        String spec = System.getProperty("brook.store", System.getenv().getOrDefault("BROOK_STORE", ""));
-        if (spec.startsWith("s3:")) {
-            Thread warmUp = new Thread(S3ObjectStore::warmUp, "brook-warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
-        }
     }
 
     /** {@code keygen <dir>}: a new key pair in {@code dir} and an admin token on stdout. */

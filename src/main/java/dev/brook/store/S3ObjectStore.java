@@ -4,14 +4,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -26,24 +23,16 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.SdkHttpResponse;
-import software.amazon.awssdk.http.async.AsyncExecuteRequest;
-import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 
 /**
  * Objects in an S3-compatible bucket under a key prefix. Conditional creates are
@@ -143,20 +132,7 @@ public final class S3ObjectStore implements ObjectStore {
                     + ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give the process a profile or role", e);
         }
         EventLoopGroup eventLoops = new NioEventLoopGroup(S3_EVENT_LOOP_THREADS, new DefaultThreadFactory("brook-s3", true));
-        var builder = clientBuilder(settings)
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        .eventLoopGroup(SdkEventLoopGroup.create(eventLoops))
-                        .maxConcurrency(S3_CONNECTIONS_MAX)
-                        .connectionTimeout(S3_CONNECT_TIMEOUT)
-                        .connectionAcquisitionTimeout(S3_CONNECTION_ACQUIRE_TIMEOUT));
-        String where = "s3://" + settings.bucket() + "/" + settings.prefix()
-                + settings.endpoint().map(e -> " at " + e).orElse("");
-        return new S3ObjectStore(builder.build(), eventLoops, settings.bucket(), settings.prefix(), where);
-    }
-
-    /** The client's configuration, without its HTTP client. */
-    private static S3AsyncClientBuilder clientBuilder(Settings settings) {
-        S3AsyncClientBuilder builder = S3AsyncClient.builder()
+        var builder = S3AsyncClient.builder()
                 .region(settings.region())
                 .credentialsProvider(settings.credentials())
                 .forcePathStyle(settings.pathStyle())
@@ -166,119 +142,16 @@ public final class S3ObjectStore implements ObjectStore {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallAttemptTimeout(S3_ATTEMPT_TIMEOUT)
-                        .apiCallTimeout(S3_ATTEMPT_TIMEOUT));
+                        .apiCallTimeout(S3_ATTEMPT_TIMEOUT))
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .eventLoopGroup(SdkEventLoopGroup.create(eventLoops))
+                        .maxConcurrency(S3_CONNECTIONS_MAX)
+                        .connectionTimeout(S3_CONNECT_TIMEOUT)
+                        .connectionAcquisitionTimeout(S3_CONNECTION_ACQUIRE_TIMEOUT));
         settings.endpoint().ifPresent(builder::endpointOverride);
-        return builder;
-    }
-
-    /**
-     * Loads and initialises what the SDK needs for Brook's requests (the client, endpoint rules,
-     * signing, marshalling, XML parsing of answers and errors) by sending each kind of request Brook
-     * sends to an in-memory HTTP client that answers as S3 would: no network, no credentials, no
-     * store. Run on a spare thread while the rest of the process starts, it takes the SDK's
-     * first-use cost (about 0.6 s of a cold JVM here, docs/BENCHMARK.md) off the first request.
-     * Never throws.
-     */
-    public static void warmUp() {
-        Settings settings = new Settings("brook-warm-up", "w", Optional.of(URI.create("http://127.0.0.1:9")), true,
-                Region.US_EAST_1, StaticCredentialsProvider.create(AwsBasicCredentials.create("warm-up", "warm-up")));
-        try (S3AsyncClient client = clientBuilder(settings).httpClient(new CannedS3()).build()) {
-            S3ObjectStore store = new S3ObjectStore(client, null, settings.bucket(), settings.prefix(), "warm-up");
-            store.putIfAbsent("a", new byte[1], Map.of("k", "v")).handle((r, e) -> null).toCompletableFuture().join();
-            store.get("a").handle((r, e) -> null).toCompletableFuture().join();
-            store.head("a").handle((r, e) -> null).toCompletableFuture().join();
-            store.list("", "", 10).handle((r, e) -> null).toCompletableFuture().join();
-        } catch (RuntimeException | LinkageError e) {
-            // only a head start: whatever failed here is loaded again, and reported, by the real client
-        }
-    }
-
-    /** An in-memory HTTP client answering as S3 does: 412 to a conditional PUT, an object to GET and HEAD, a listing. */
-    private static final class CannedS3 implements SdkAsyncHttpClient {
-        private static final byte[] PRECONDITION_FAILED = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PreconditionFailed</Code>"
-                + "<Message>At least one of the pre-conditions you specified did not hold</Message></Error>").getBytes(StandardCharsets.UTF_8);
-        private static final byte[] LISTING = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult><Name>brook-warm-up</Name>"
-                + "<Prefix>w/</Prefix><KeyCount>1</KeyCount><MaxKeys>10</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>w/a</Key>"
-                + "<LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>\"0\"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass>"
-                + "</Contents></ListBucketResult>").getBytes(StandardCharsets.UTF_8);
-
-        @Override
-        public CompletableFuture<Void> execute(AsyncExecuteRequest request) {
-            SdkHttpRequest http = request.request();
-            int status;
-            byte[] body;
-            if (http.method() == SdkHttpMethod.PUT) {
-                status = 412;
-                body = PRECONDITION_FAILED;
-            } else if (http.rawQueryParameters().containsKey("list-type")) {
-                status = 200;
-                body = LISTING;
-            } else {
-                status = 200;
-                body = http.method() == SdkHttpMethod.HEAD ? new byte[0] : new byte[1];
-            }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            request.requestContentPublisher().subscribe(new Subscriber<ByteBuffer>() {
-                @Override
-                public void onSubscribe(Subscription s) {
-                    s.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(ByteBuffer b) {
-                    // drained
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    request.responseHandler().onError(t);
-                    done.completeExceptionally(t);
-                }
-
-                @Override
-                public void onComplete() {
-                    request.responseHandler().onHeaders(SdkHttpResponse.builder().statusCode(status)
-                            .putHeader("Content-Length", Integer.toString(body.length))
-                            .putHeader("Content-Type", status == 200 && body.length == 1 ? "application/octet-stream" : "application/xml")
-                            .putHeader("Last-Modified", "Thu, 01 Jan 2026 00:00:00 GMT")
-                            .putHeader("ETag", "\"0\"")
-                            .putHeader("x-amz-meta-k", "v")
-                            .putHeader("x-amz-request-id", "0")
-                            .build());
-                    request.responseHandler().onStream(subscriber -> subscriber.onSubscribe(new Subscription() {
-                        private boolean sent;
-
-                        @Override
-                        public void request(long n) {
-                            if (!sent) {
-                                sent = true;
-                                if (body.length > 0) {
-                                    subscriber.onNext(ByteBuffer.wrap(body));
-                                }
-                                subscriber.onComplete();
-                            }
-                        }
-
-                        @Override
-                        public void cancel() {
-                            sent = true;
-                        }
-                    }));
-                    done.complete(null);
-                }
-            });
-            return done;
-        }
-
-        @Override
-        public String clientName() {
-            return "brook-warm-up";
-        }
-
-        @Override
-        public void close() {
-            // nothing held
-        }
+        String where = "s3://" + settings.bucket() + "/" + settings.prefix()
+                + settings.endpoint().map(e -> " at " + e).orElse("");
+        return new S3ObjectStore(builder.build(), eventLoops, settings.bucket(), settings.prefix(), where);
     }
 
     @Override
@@ -389,9 +262,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void close() {
         client.close();
-        if (eventLoops != null) {
-            eventLoops.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        eventLoops.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private PutObjectRequest.Builder putRequest(String key, byte[] body, Map<String, String> metadata) {
