@@ -149,9 +149,6 @@ class SplitDeploymentIT {
         for (String transport : List.of("fetch", "s2s")) {
             Map<String, String> sessionEnv = new HashMap<>(env);
             sessionEnv.put("SDK_TRANSPORT", transport);
-            // The functions have just started: in CI a first append through a fresh edge or append
-            // process took longer than the SDK's default 5 s (their cold start, docs/BENCHMARK.md).
-            sessionEnv.put("BROOK_SDK_REQUEST_TIMEOUT_MS", "30000");
             String out = CompatTsSdkIT.run(List.of("node", "sessions.mjs"), compat, sessionEnv, "sessions.mjs on " + transport);
             assertTrue(out.contains("all session checks passed on " + transport), out);
         }
