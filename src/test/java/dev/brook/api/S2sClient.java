@@ -134,6 +134,18 @@ final class S2sClient implements AutoCloseable {
 
     /** Opens a session: POST (append) keeps the request open; GET (read) ends it at once. */
     Session open(HttpMethod method, String pathAndQuery, Map<String, String> headers) throws Exception {
+        return open(method, pathAndQuery, headers, null);
+    }
+
+    /**
+     * Opens an append session and writes {@code first} right behind the request head, without
+     * waiting for the response head, as the TypeScript SDK does with its first batch.
+     */
+    Session openWith(String pathAndQuery, Map<String, String> headers, byte[] first) throws Exception {
+        return open(HttpMethod.POST, pathAndQuery, headers, first);
+    }
+
+    private Session open(HttpMethod method, String pathAndQuery, Map<String, String> headers, byte[] first) throws Exception {
         RequestOptions options = new RequestOptions().setMethod(method).setHost(root.getHost()).setPort(root.getPort())
                 .setURI(pathAndQuery).putHeader("content-type", "s2s/proto");
         headers.forEach(options::putHeader);
@@ -143,6 +155,9 @@ final class S2sClient implements AutoCloseable {
         if (method == HttpMethod.POST) {
             request.setChunked(true);
             request.sendHead().toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
+            if (first != null) {
+                request.write(Buffer.buffer(first)).toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
+            }
         } else {
             request.end();
         }

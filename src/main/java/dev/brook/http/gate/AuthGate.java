@@ -138,12 +138,15 @@ public class AuthGate {
             admit(ctx, token, match, revoked);
             return;
         }
-        // A revocation cache miss reads the store: hold the request's body until the answer.
+        // A revocation cache miss reads the store: hold the request's body until the answer. Resume
+        // before handing over, never after: the next handler may pause the request for work of its
+        // own (a session's pre-flight), and a resume after it would let the body flow to no handler.
+        // Vert.x delivers what a resume releases in a later task, after the handover below.
         ctx.request().pause();
         var context = Vertx.currentContext();
         revoked.whenComplete((r, e) -> context.runOnContext(v -> {
-            admit(ctx, token, match, revoked);
             ctx.request().resume();
+            admit(ctx, token, match, revoked);
         }));
     }
 
