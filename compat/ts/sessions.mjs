@@ -11,7 +11,10 @@ const transport = process.env.SDK_TRANSPORT ?? "fetch";
 const step = stepper(`[${transport}] `);
 const env = S2Environment.parse();
 assert.ok(env.endpoints, "S2_ACCOUNT_ENDPOINT and S2_BASIN_ENDPOINT must be set");
-const s2 = new S2({ ...env, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 } });
+// BROOK_SDK_REQUEST_TIMEOUT_MS: a longer per-batch ack timeout than the SDK's default 5 s, for a store whose
+// appends are slow (S3Proxy in the split deployment: the fetch transport sends 60 pipelined batches one by one).
+const timeouts = process.env.BROOK_SDK_REQUEST_TIMEOUT_MS ? { requestTimeoutMillis: Number(process.env.BROOK_SDK_REQUEST_TIMEOUT_MS) } : {};
+const s2 = new S2({ ...env, ...timeouts, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 } });
 const basinName = `sessions-${transport}-${Date.now().toString(36)}`;
 
 await s2.basins.create({ basin: basinName });
@@ -102,7 +105,7 @@ await step("producer", async () => {
 
 await step("binary records through sessions, frames gzip-compressed both ways", async () => {
   await basin.streams.create({ stream: "binary" });
-  const gz = new S2({ ...env, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 }, compression: "gzip" });
+  const gz = new S2({ ...env, ...timeouts, accessToken: process.env.S2_ACCESS_TOKEN ?? "brook", retry: { maxAttempts: 1 }, compression: "gzip" });
   const stream = gz.basin(basinName).stream("binary", { forceTransport: transport });
   const session = await stream.appendSession();
   const payloads = [];

