@@ -79,7 +79,9 @@ final class Chain {
 
     /**
      * The current tail, from the store: HEADs of successors from the cached tail, then a floor read
-     * that validates everything read. Falls back to a cold discovery when the cache is stale.
+     * that validates everything read. Falls back to a cold discovery when the cache is stale. A
+     * follow that runs out of hops keeps what it validated and the next attempt goes on from there,
+     * so a cold start far behind (or a listing that missed the newest keys) still converges.
      */
     CompletionStage<Tail> tail() {
         Tail known = cached.get();
@@ -87,44 +89,55 @@ final class Chain {
             // The floor was infinite: the stream was deleted, and floors never go down (docs/LOG.md).
             return CompletableFuture.completedFuture(known);
         }
+        boolean[] coldNext = {false};
         return Loops.until(settings.commitAttemptsMax(), settings.loopDeadline(nanoClock), attempt -> {
-            Tail from = cached.get();
-            CompletionStage<Optional<Tail>> found = attempt == 0 ? follow(from, settings.tailHopsMax()) : cold();
-            return found.thenApply(t -> {
-                t.ifPresent(this::advance);
-                return t;
+            boolean cold = coldNext[0];
+            CompletionStage<Followed> found = cold ? cold() : follow(cached.get(), settings.tailHopsMax());
+            return found.thenApply(f -> {
+                f.reached().ifPresent(this::advance);
+                // Stale, or far behind the cache: LIST from the floor. Far behind what a LIST showed: follow on.
+                coldNext[0] = f.reached().isEmpty() || !cold;
+                return f.complete() ? f.reached() : Optional.<Tail>empty();
             });
         }, () -> new StoreException(StoreException.Kind.TRANSIENT, "the tail of " + keys.sid() + " kept moving"));
     }
 
     /**
-     * Follows successors from {@code from} by HEAD, then validates with a floor read issued after
-     * them. Empty when {@code from} turns out stale (below the floor, or its successor is not its own),
-     * so the caller discovers the tail cold.
+     * How far a follow got: {@code reached} is validated (empty when the start turned out stale);
+     * {@code complete} when it is the tail, not just where the hops ran out.
      */
-    private CompletionStage<Optional<Tail>> follow(Tail from, int hopsMax) {
+    private record Followed(Optional<Tail> reached, boolean complete) {
+        static final Followed STALE = new Followed(Optional.empty(), false);
+    }
+
+    /**
+     * Follows successors from {@code from} by HEAD, then validates with a floor read issued after
+     * them. Stale when {@code from} is (below the floor, or its successor is not its own), so the
+     * caller discovers the tail cold.
+     */
+    private CompletionStage<Followed> follow(Tail from, int hopsMax) {
         AtomicReference<Tail> at = new AtomicReference<>(from);
         return Loops.until(hopsMax + 1, settings.loopDeadline(nanoClock), hop -> {
-            if (hop == hopsMax) {
-                return CompletableFuture.completedFuture(Optional.of(Optional.<Tail>empty()));
-            }
             Tail current = at.get();
+            if (hop == hopsMax) {
+                return CompletableFuture.completedFuture(Optional.of(new Followed(Optional.of(current), false)));
+            }
             return summaryAt(current.nextKey()).thenApply(next -> {
                 if (next.isEmpty()) {
-                    return Optional.of(Optional.of(current));
+                    return Optional.of(new Followed(Optional.of(current), true));
                 }
                 if (!current.isExtendedBy(next.get())) {
-                    return Optional.of(Optional.<Tail>empty());
+                    return Optional.of(Followed.STALE);
                 }
                 at.set(Tail.of(next.get()));
-                return Optional.<Optional<Tail>>empty();
+                return Optional.<Followed>empty();
             });
         }, () -> new IllegalStateException("follow ended without a value")).thenCompose(end -> {
-            if (end.isEmpty()) {
-                return CompletableFuture.completedFuture(Optional.empty());
+            if (end.reached().isEmpty()) {
+                return CompletableFuture.completedFuture(end);
             }
-            Tail candidate = end.get();
-            return floors.read().thenApply(f -> valid(candidate, f.floor()) ? Optional.of(candidate) : Optional.empty());
+            Tail candidate = end.reached().get();
+            return floors.read().thenApply(f -> valid(candidate, f.floor()) ? end : Followed.STALE);
         });
     }
 
@@ -137,12 +150,12 @@ final class Chain {
      * Discovery without a usable cache: the floor, then the hint or a LIST gallop to the highest key at
      * or above it, then HEADs forward and a validating floor read.
      */
-    private CompletionStage<Optional<Tail>> cold() {
+    private CompletionStage<Followed> cold() {
         return floors.read().thenCompose(f -> {
             if (f.floor().equals(CommitKey.INFINITY)) {
                 StreamState gone = new StreamState(0, 0, "", 0, genesis.configVersion(), genesis.timestamping(), true);
-                return CompletableFuture.completedFuture(Optional.of(new Tail(Optional.empty(), gone, CommitKey.INFINITY,
-                        new byte[Commit.HASH_BYTES])));
+                return CompletableFuture.completedFuture(new Followed(Optional.of(new Tail(Optional.empty(), gone, CommitKey.INFINITY,
+                        new byte[Commit.HASH_BYTES])), true));
             }
             return hint().thenCompose(hint -> {
                 Optional<CommitKey> usable = hint.filter(h -> !h.isBelow(f.floor()));
@@ -157,7 +170,7 @@ final class Chain {
                     return follow(Tail.genesis(genesis), settings.tailHopsMax());
                 }
                 return summaryAt(highest.get()).thenCompose(s -> s.isEmpty()
-                        ? CompletableFuture.completedFuture(Optional.<Tail>empty())
+                        ? CompletableFuture.completedFuture(Followed.STALE)
                         : follow(Tail.of(s.get()), settings.tailHopsMax()));
             });
         });

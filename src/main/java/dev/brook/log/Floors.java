@@ -48,10 +48,17 @@ final class Floors {
      * means the cached one is current), following versions forward, by LIST when far behind.
      */
     CompletionStage<View> read() {
-        return Loops.until(settings.floorHopsMax() + 1, settings.loopDeadline(nanoClock), hop -> {
+        int hops = settings.floorHopsMax();
+        return Loops.until(2 * hops + 1, settings.loopDeadline(nanoClock), hop -> {
             View known = cached.get();
-            if (hop == settings.floorHopsMax()) {
-                return jumpToLatest(known).thenApply(Optional::of);
+            if (hop == hops) {
+                // Far behind: LIST to the latest version listed, then HEADs again from there, since a
+                // listing can miss the newest keys (docs/STORE.md).
+                return jumpToLatest(known).thenApply(v -> Optional.<View>empty());
+            }
+            if (hop == 2 * hops) {
+                return CompletableFuture.<Optional<View>>failedFuture(
+                        new StoreException(StoreException.Kind.TRANSIENT, "the floor of " + keys.sid() + " kept moving"));
             }
             long next = known.version() + 1;
             return store.head(keys.floor(next)).thenCompose(info -> {

@@ -21,6 +21,8 @@ final class Reader {
     static final int READ_RESTARTS_MAX = 4;
     /** Bisection steps of a search by timestamp (two per bit of the sequence space is plenty). */
     static final int TIMESTAMP_SEARCH_STEPS_MAX = 128;
+    /** Predecessors one seek follows back from a listed key (a listing that missed recent keys). */
+    static final int LOCATE_HOPS_MAX = 64;
 
     private final Chain chain;
     private final ObjectStore store;
@@ -160,6 +162,12 @@ final class Reader {
     /**
      * The key of the commit holding {@code seq} (below the tail's end): the predecessor of the first
      * commit that starts after it, found with one LIST and one HEAD whatever the commit sizes.
+     *
+     * <p>The LIST is only a shortcut: a listing can miss keys written moments before (S3Proxy's
+     * does under concurrent writes; docs/STORE.md), and trusting it would skip the commits it missed
+     * (a gap in what a reader is served). So the answer always comes from the chain itself: from the
+     * listed key, or the tail when the listing shows nothing after {@code seq}, predecessors are
+     * followed by HEAD until one starts at or below {@code seq} (docs/LOG.md).
      */
     CompletionStage<CommitKey> locate(long seq, Chain.Tail tail) {
         CommitKey tailKey = tail.last().orElseThrow().key();
@@ -171,11 +179,20 @@ final class Reader {
             return CompletableFuture.completedFuture(floor);
         }
         return chain.firstKeyAfter(keys.afterAllCommitsStartingAt(seq)).thenCompose(after -> {
-            if (after.isEmpty()) {
-                return CompletableFuture.completedFuture(tailKey);
-            }
-            return chain.summaryAt(after.get()).thenApply(s -> s.flatMap(CommitSummary::previous)
-                    .orElse(chain.floors().cached().floor()));
+            CommitKey[] at = {after.filter(k -> k.isBelow(tailKey)).orElse(tailKey)}; // starts after seq
+            return Loops.until(LOCATE_HOPS_MAX, settings.loopDeadline(nanoClock), hop -> chain.summaryAt(at[0]).thenApply(summary -> {
+                Optional<CommitKey> previous = summary.flatMap(CommitSummary::previous);
+                if (previous.isEmpty()) {
+                    // Gone (trimmed meanwhile) or the first commit: the walk starts at the floor and validates.
+                    return Optional.of(chain.floors().cached().floor());
+                }
+                if (previous.get().start() <= seq) {
+                    return Optional.of(previous.get());
+                }
+                at[0] = previous.get(); // the listing missed commits between seq and at
+                return Optional.<CommitKey>empty();
+            }), () -> new StoreException(StoreException.Kind.TRANSIENT, "the listing of " + keys.sid() + " lags more than "
+                    + LOCATE_HOPS_MAX + " commits behind its chain"));
         });
     }
 
