@@ -10,10 +10,9 @@ import dev.brook.core.StreamState;
 import dev.brook.core.Timestamping;
 import dev.brook.store.ListPage;
 import dev.brook.store.MemoryObjectStore;
-import dev.brook.store.ObjectInfo;
 import dev.brook.store.ObjectStore;
 import dev.brook.store.PutOutcome;
-import dev.brook.store.StoredObject;
+import dev.brook.testing.ForwardingStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +36,19 @@ class LaggingListingTest {
     static final String SID = "1a1a0000000000000000000000000001";
 
     /** Lists as the store does, minus the newest {@code hidden} commit keys (HEAD and GET see everything). */
-    static final class LaggingListing implements ObjectStore {
-        private final ObjectStore store = new MemoryObjectStore(() -> 0);
+    static final class LaggingListing extends ForwardingStore {
+        private final ObjectStore store;
         private final List<String> created = new ArrayList<>();
         private final Set<String> hidden = ConcurrentHashMap.newKeySet();
+
+        LaggingListing() {
+            this(new MemoryObjectStore(() -> 0));
+        }
+
+        private LaggingListing(ObjectStore store) {
+            super(store);
+            this.store = store;
+        }
 
         synchronized void hideNewest(int n) {
             hideNewest("/c/", n);
@@ -62,41 +70,12 @@ class LaggingListingTest {
         }
 
         @Override
-        public CompletionStage<Void> put(String key, byte[] body, Map<String, String> metadata) {
-            return store.put(key, body, metadata);
-        }
-
-        @Override
-        public CompletionStage<Optional<StoredObject>> get(String key) {
-            return store.get(key);
-        }
-
-        @Override
-        public CompletionStage<Optional<ObjectInfo>> head(String key) {
-            return store.head(key);
-        }
-
-        @Override
         public CompletionStage<ListPage> list(String prefix, String startAfter, int limit) {
             return store.list(prefix, startAfter, 1000).thenApply(page -> {
                 List<ListPage.Entry> shown = page.objects().stream().filter(e -> !hidden.contains(e.key())).limit(limit).toList();
                 boolean more = page.next().isPresent() || page.objects().stream().filter(e -> !hidden.contains(e.key())).count() > limit;
                 return new ListPage(shown, more && !shown.isEmpty() ? Optional.of(shown.get(shown.size() - 1).key()) : Optional.empty());
             });
-        }
-
-        @Override
-        public CompletionStage<Void> delete(String key) {
-            return store.delete(key);
-        }
-
-        @Override
-        public String describe() {
-            return "lagging listing";
-        }
-
-        @Override
-        public void close() {
         }
     }
 
