@@ -36,6 +36,11 @@ final class Chain {
         }
     }
 
+    /** Keys one LIST returns when looking for the tail: S3's largest page. */
+    static final int NEAR_PAGE = 1000;
+    /** Successors followed from a stream's start before a cold discovery, when no commit of it is known yet. */
+    static final int GENESIS_HOPS = 1;
+
     private final ObjectStore store;
     private final LogKeys keys;
     private final Floors floors;
@@ -92,7 +97,11 @@ final class Chain {
         boolean[] coldNext = {false};
         return Loops.until(settings.commitAttemptsMax(), settings.loopDeadline(nanoClock), attempt -> {
             boolean cold = coldNext[0];
-            CompletionStage<Followed> found = cold ? cold() : follow(cached.get(), settings.tailHopsMax());
+            Tail from = cached.get();
+            // Knowing no commit of this stream yet (a cold process), look at its start only: a new
+            // stream's tail is found by one HEAD, any other's by the LIST of a cold discovery.
+            boolean anyKnown = from.last().isPresent();
+            CompletionStage<Followed> found = cold ? cold() : follow(from, anyKnown ? settings.tailHopsMax() : GENESIS_HOPS, anyKnown);
             return found.thenApply(f -> {
                 f.reached().ifPresent(this::advance);
                 // Stale, or far behind the cache: LIST from the floor. Far behind what a LIST showed: follow on.
@@ -113,14 +122,15 @@ final class Chain {
     /**
      * Follows successors from {@code from} by HEAD, then validates with a floor read issued after
      * them. Stale when {@code from} is (below the floor, or its successor is not its own), so the
-     * caller discovers the tail cold.
+     * caller discovers the tail cold. When the hops run out, what was followed is validated and kept
+     * if {@code keepPartial}, else dropped unvalidated (stale: discover cold).
      */
-    private CompletionStage<Followed> follow(Tail from, int hopsMax) {
+    private CompletionStage<Followed> follow(Tail from, int hopsMax, boolean keepPartial) {
         AtomicReference<Tail> at = new AtomicReference<>(from);
         return Loops.until(hopsMax + 1, settings.loopDeadline(nanoClock), hop -> {
             Tail current = at.get();
             if (hop == hopsMax) {
-                return CompletableFuture.completedFuture(Optional.of(new Followed(Optional.of(current), false)));
+                return CompletableFuture.completedFuture(Optional.of(keepPartial ? new Followed(Optional.of(current), false) : Followed.STALE));
             }
             return summaryAt(current.nextKey()).thenApply(next -> {
                 if (next.isEmpty()) {
@@ -147,8 +157,9 @@ final class Chain {
     }
 
     /**
-     * Discovery without a usable cache: the floor, then the hint or a LIST gallop to the highest key at
-     * or above it, then HEADs forward and a validating floor read.
+     * Discovery without a usable cache: the floor, then the highest key listed at or above it (the
+     * hint and a LIST gallop when that is more than a page away), then HEADs forward and a
+     * validating floor read.
      */
     private CompletionStage<Followed> cold() {
         return floors.read().thenCompose(f -> {
@@ -157,21 +168,13 @@ final class Chain {
                 return CompletableFuture.completedFuture(new Followed(Optional.of(new Tail(Optional.empty(), gone, CommitKey.INFINITY,
                         new byte[Commit.HASH_BYTES])), true));
             }
-            return hint().thenCompose(hint -> {
-                Optional<CommitKey> usable = hint.filter(h -> !h.isBelow(f.floor()));
-                if (usable.isEmpty()) {
-                    return highestAtOrAbove(f.floor());
-                }
-                // The hint is advisory: if nothing lies at or above it, start from the floor after all.
-                return highestAtOrAbove(usable.get()).thenCompose(h -> h.isPresent()
-                        ? CompletableFuture.completedFuture(h) : highestAtOrAbove(f.floor()));
-            }).thenCompose(highest -> {
+            return highestAtOrAbove(f.floor()).thenCompose(highest -> {
                 if (highest.isEmpty()) {
-                    return follow(Tail.genesis(genesis), settings.tailHopsMax());
+                    return follow(Tail.genesis(genesis), settings.tailHopsMax(), true);
                 }
                 return summaryAt(highest.get()).thenCompose(s -> s.isEmpty()
                         ? CompletableFuture.completedFuture(Followed.STALE)
-                        : follow(Tail.of(s.get()), settings.tailHopsMax()));
+                        : follow(Tail.of(s.get()), settings.tailHopsMax(), true));
             });
         });
     }
@@ -193,10 +196,40 @@ final class Chain {
     }
 
     /**
-     * The highest commit key at or above {@code lower}, by LIST probes that gallop over start
-     * sequence numbers and then bisect: O(log distance) requests, each a page of one key.
+     * The highest commit key at or above {@code lower}: one LIST page of up to {@link #NEAR_PAGE}
+     * keys, which holds them all unless the stream keeps more than a page of commits above
+     * {@code lower}; then from the hint (advisory, at most {@code hintEveryCommits} behind the tail
+     * of a stream being written), one page more; past that, LIST probes that gallop over start
+     * sequence numbers and bisect: O(log distance) pages of one key. A listing may miss the newest
+     * keys; the caller's HEADs go on from what it found (docs/STORE.md).
      */
     CompletionStage<Optional<CommitKey>> highestAtOrAbove(CommitKey lower) {
+        return page(lower).thenCompose(page -> {
+            if (page.complete()) {
+                return CompletableFuture.completedFuture(page.highest());
+            }
+            CommitKey listed = page.highest().orElse(lower);
+            return hint().thenCompose(hint -> {
+                Optional<CommitKey> usable = hint.filter(listed::isBelow);
+                if (usable.isEmpty()) {
+                    return gallopFrom(listed);
+                }
+                return page(usable.get()).thenCompose(near -> near.highest().isEmpty() ? gallopFrom(listed)
+                        : near.complete() ? CompletableFuture.completedFuture(near.highest()) : gallopFrom(near.highest().get()));
+            });
+        });
+    }
+
+    /** The highest commit key on one LIST page from {@code lower} on; complete when nothing lies beyond the page. */
+    private record Page(Optional<CommitKey> highest, boolean complete) {}
+
+    private CompletionStage<Page> page(CommitKey lower) {
+        return store.list(keys.commitPrefix(), keys.justBefore(lower), NEAR_PAGE).thenApply(listing -> new Page(
+                listing.keys().stream().map(keys::parseCommit).flatMap(Optional::stream).max(CommitKey::compareTo), listing.next().isEmpty()));
+    }
+
+    /** The highest commit key at or above {@code lower} by galloping LIST probes (a page of one key each). */
+    private CompletionStage<Optional<CommitKey>> gallopFrom(CommitKey lower) {
         return firstKeyAfter(keys.justBefore(lower)).thenCompose(first -> {
             if (first.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
