@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * process to the first answer of a request that function serves, and its resident memory then.
  * Run with {@code bench/coldstart}, which builds the artifacts; timing lives here, never in tests.
  *
- * <p>The store is realistic: S3Proxy on loopback with a bucket, a basin and a stream holding a
- * few records, all made before the first measured start, so that every start finds the store
+ * <p>The store is realistic: S3Proxy on loopback with a bucket, a basin and a stream of
+ * {@value #COMMITS} one-record commits ({@code commits=N} sets another length), all made before the first measured start, so that every start finds the store
  * marker and pays the steady-state start-up check (one refused create and one read). Access control
  * is on, as deployed ({@code BROOK_AUTH=required} with the public key): every request carries the
  * admin token and is verified on arrival.
@@ -53,6 +53,11 @@ public final class ColdStart {
     static final int POLL_MS = 2;
     static final String BASIN = "cold-start";
     static final String STREAM = "events";
+    /**
+     * Commits in the stream before the starts (one record each): a stream in use for a while, so
+     * that a start pays what finding a real stream's tail costs, not a new stream's.
+     */
+    static final int COMMITS = 200;
     static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
 
     /** The flags chosen for a scale-to-zero function (docs/BENCHMARK.md): each one measured by the sweep. */
@@ -87,7 +92,7 @@ public final class ColdStart {
         VARIANTS.put(v.name(), v);
     }
 
-    record Sample(long answerMs, long listenMs, double quarkusStartedS, long rssKib, long hwmKib) {}
+    record Sample(long answerMs, long listenMs, double quarkusStartedS, long rssKib, long hwmKib, long cpuMs) {}
 
     final Path root;
     final Path work;
@@ -132,6 +137,7 @@ public final class ColdStart {
 
         Path root = Path.of("target").toAbsolutePath();
         Path work = Files.createTempDirectory("brook-coldstart-");
+        System.out.println("logs in " + work);
         var keys = Keygen.generate(work.resolve("keys"), "brook", OptionalLong.empty(), System.currentTimeMillis(), new SecureRandom());
         S3ProxyProcess s3 = S3ProxyProcess.start();
         try {
@@ -141,22 +147,31 @@ public final class ColdStart {
             bench.env.put("BROOK_STORE", "s3://cold/brook");
             bench.env.put("BROOK_AUTH", "required");
             bench.env.put("BROOK_AUTH_PUBLIC_KEY", keys.publicKeyFile().toString());
-            bench.prepareStore();
+            // env.NAME=value overrides the functions' environment (e.g. env.BROOK_AUTH=off to see what auth costs)
+            opts.forEach((k, val) -> {
+                if (k.startsWith("env.")) {
+                    bench.env.put(k.substring(4), val);
+                }
+            });
+            bench.prepareStore(Integer.parseInt(opts.getOrDefault("commits", Integer.toString(COMMITS))));
             System.out.printf(Locale.ROOT, "cold start: S3Proxy on loopback, auth required, %d runs per cell after 1 unmeasured, %d CPUs, %s%n",
                     runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version") + (jdk25 != null ? " and " + version(jdk25) : ""));
             bench.run(functions, variants, runs);
+            if (opts.containsKey("hold")) {
+                bench.hold(Path.of(opts.get("hold")));
+            }
         } finally {
             s3.stop();
         }
     }
 
-    /** The basin, the stream and a few records, through the `all` artifact; the store marker with them. */
-    void prepareStore() throws Exception {
+    /** The basin, the stream and its commits, through the `all` artifact; the store marker with them. */
+    void prepareStore(int commits) throws Exception {
         Started p = start("all", VARIANTS.get("plain"), List.of());
         try {
             Sample ignored = awaitAnswer(p, request("POST", "/v1/basins", "{\"basin\":\"" + BASIN + "\"}", false));
             exchange(p.port(), request("POST", "/v1/streams", "{\"stream\":\"" + STREAM + "\"}", true));
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < commits; i++) {
                 exchange(p.port(), request("POST", "/v1/streams/" + STREAM + "/records", "{\"records\":[{\"body\":\"hello\"}]}", true));
             }
             String tail = exchange(p.port(), request("GET", "/v1/streams/" + STREAM + "/records/tail", null, true));
@@ -165,6 +180,25 @@ public final class ColdStart {
             }
         } finally {
             p.stop();
+        }
+    }
+
+    /**
+     * {@code hold=FILE}: after the runs, keeps S3Proxy and the prepared store up and writes to FILE
+     * what a start needs (the environment as shell assignments, the request, and each trained
+     * archive's path), so that an outside timer can repeat single starts; ends when FILE is deleted.
+     */
+    void hold(Path file) throws Exception {
+        StringBuilder out = new StringBuilder();
+        env.forEach((k, v) -> out.append("export ").append(k).append("='").append(v).append("'\n"));
+        out.append("BROOK_TOKEN='").append(token).append("'\n");
+        out.append("BROOK_BASIN='").append(BASIN).append("'\n");
+        out.append("BROOK_STREAM='").append(STREAM).append("'\n");
+        out.append("BROOK_ARCHIVES='").append(root.resolve("coldstart")).append("'\n");
+        Files.writeString(file, out.toString());
+        System.out.println("holding S3Proxy and the store until " + file + " is deleted");
+        while (Files.exists(file)) {
+            Thread.sleep(500);
         }
     }
 
@@ -194,14 +228,14 @@ public final class ColdStart {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%n| function | variant | first answer ms (min / median / max) | listening ms (median) | Quarkus \"started in\" s (median) | RSS MiB (min / median / max) | peak RSS MiB (median) | failed starts |%n");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "%n| function | variant | first answer ms (min / median / max) | listening ms (median) | Quarkus \"started in\" s (median) | RSS MiB (min / median / max) | peak RSS MiB (median) | CPU ms (median) | failed starts |%n");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (var e : samples.entrySet()) {
             String[] fv = e.getKey().split(" ");
             List<Sample> s = e.getValue();
             int failures = failed.getOrDefault(e.getKey(), 0);
             if (s.isEmpty()) {
-                System.out.printf(Locale.ROOT, "| %s | %s | – | – | – | – | – | %d |%n", fv[0], fv[1], failures);
+                System.out.printf(Locale.ROOT, "| %s | %s | – | – | – | – | – | – | %d |%n", fv[0], fv[1], failures);
                 continue;
             }
             long[] answer = s.stream().mapToLong(Sample::answerMs).sorted().toArray();
@@ -209,9 +243,10 @@ public final class ColdStart {
             double[] started = s.stream().mapToDouble(Sample::quarkusStartedS).sorted().toArray();
             long[] rss = s.stream().mapToLong(Sample::rssKib).sorted().toArray();
             long[] hwm = s.stream().mapToLong(Sample::hwmKib).sorted().toArray();
-            System.out.printf(Locale.ROOT, "| %s | %s | %d / **%d** / %d | %d | %.3f | %.0f / **%.0f** / %.0f | %.0f | %d |%n", fv[0], fv[1],
+            long[] cpu = s.stream().mapToLong(Sample::cpuMs).sorted().toArray();
+            System.out.printf(Locale.ROOT, "| %s | %s | %d / **%d** / %d | %d | %.3f | %.0f / **%.0f** / %.0f | %.0f | %d | %d |%n", fv[0], fv[1],
                     answer[0], median(answer), answer[answer.length - 1], median(listen), started[started.length / 2],
-                    rss[0] / 1024.0, median(rss) / 1024.0, rss[rss.length - 1] / 1024.0, median(hwm) / 1024.0, failures);
+                    rss[0] / 1024.0, median(rss) / 1024.0, rss[rss.length - 1] / 1024.0, median(hwm) / 1024.0, median(cpu), failures);
         }
         System.out.println();
         for (Variant v : variants) {
@@ -381,8 +416,11 @@ public final class ColdStart {
                     throw new IllegalStateException("answer was not a success: " + answer + "\n" + p.output());
                 }
                 long[] mem = memory(p.process().pid());
+                if (System.getenv("BROOK_COLDSTART_THREADS") != null) {
+                    System.out.println("threads' CPU ms at the answer: " + threadsCpu(p.process().pid()));
+                }
                 return new Sample(TimeUnit.NANOSECONDS.toMillis(answered - p.startNanos()), TimeUnit.NANOSECONDS.toMillis(listen - p.startNanos()),
-                        quarkusStarted(p), mem[0], mem[1]);
+                        quarkusStarted(p), mem[0], mem[1], cpuMs(p.process().pid()));
             } catch (ConnectException notYet) {
                 Thread.sleep(POLL_MS);
             }
@@ -424,6 +462,36 @@ public final class ColdStart {
         }
         return answer.toString(StandardCharsets.UTF_8);
     }
+
+    /** CPU time (user and system, all threads) the process has used, in ms. */
+    static long cpuMs(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks * 1000 / CLOCK_TICKS_PER_S;
+    }
+
+    /** Each thread's CPU time in ms, by thread name (threads of one name summed), largest first. */
+    static String threadsCpu(long pid) throws IOException {
+        Map<String, Long> byName = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / CLOCK_TICKS_PER_S, Long::sum);
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return byName.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    /** USER_HZ: 100 on Linux for every architecture Java runs on here. */
+    static final long CLOCK_TICKS_PER_S = 100;
 
     /** VmRSS and VmHWM in KiB. */
     static long[] memory(long pid) throws IOException {
