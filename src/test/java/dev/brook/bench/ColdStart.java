@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * <p>The request of each function, sent over a fresh HTTP/1.1 connection as soon as the port accepts
  * one (tried every {@value #POLL_MS} ms from the start): {@code append} a unary JSON append of one
  * record, {@code read} a unary read of one record from seq 0, {@code tail} check-tail, {@code control}
- * list basins, {@code edge} an SSE read from seq 0 until its first {@code batch} event, {@code all} the
+ * list basins, {@code edge} an SSE read from the last record ({@code tail_offset=1}: a follower
+ * resuming; a catch-up from seq 0 would time the catch-up) until its first {@code batch} event, {@code all} the
  * unary append. RSS is {@code VmRSS} (and {@code VmHWM}, the peak) of {@code /proc/<pid>/status}
  * right after that answer. Runs of all variants are interleaved, after one unmeasured start of each.
  *
@@ -325,7 +326,7 @@ public final class ColdStart {
             case "read" -> request("GET", records + "?seq_num=0&count=1", null, true);
             case "tail" -> request("GET", records + "/tail", null, true);
             case "control" -> request("GET", "/v1/basins", null, false);
-            case "edge" -> new Request("GET " + records + "?seq_num=0 HTTP/1.1\r\nhost: 127.0.0.1\r\ns2-basin: " + BASIN
+            case "edge" -> new Request("GET " + records + "?tail_offset=1 HTTP/1.1\r\nhost: 127.0.0.1\r\ns2-basin: " + BASIN
                     + "\r\naccept: text/event-stream\r\nauthorization: Bearer " + token + "\r\nconnection: close\r\n\r\n", "event: batch");
             default -> throw new IllegalArgumentException("no function " + function);
         };
