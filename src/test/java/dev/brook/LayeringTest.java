@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md §2: one direction of dependency, http → engine → log → core and store; core pure;
+ * Layers (docs/ARCHITECTURE.md): one direction of dependency, http → engine → log → core and store; core pure;
  * clock, randomness and sleeps injected in core, log and engine (STYLE.md 7). Read from the
  * sources, so a violation names its file and line.
  */

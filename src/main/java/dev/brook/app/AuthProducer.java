@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Access control's configuration (DESIGN.md §6): {@code BROOK_AUTH} is {@code required} (refuse to
+ * Access control's configuration (docs/SECURITY.md): {@code BROOK_AUTH} is {@code required} (refuse to
  * start without a public key; the deployed functions' setting), {@code off} (every request acts
  * with every permission), or {@code auto} (the default: required when a key is configured, else
  * off with a loud warning: the embedded dev run). Keys are PEM text or a path to a PEM file.

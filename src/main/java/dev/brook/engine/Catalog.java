@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Basins and streams as logs of versions (DESIGN.md §4), with S2's lifecycle rules (spec §3.1,
+ * Basins and streams as logs of versions (docs/ARCHITECTURE.md, object layout), with S2's lifecycle rules (spec §3.1,
  * §3.2): idempotent creates by request token, ensure (PUT) and reconfigure (PATCH), deletion that
  * marks first and cleans up after. Every change is a read of the current version followed by a
  * conditional claim of the next one; a lost claim is read again and decided again, a bounded
@@ -297,7 +297,7 @@ public final class Catalog {
 
     /**
      * A stream created while its basin was being marked for deletion would escape the basin's cleanup
-     * (PROTOCOL-REVIEW finding 13b): read the basin again after the claim, and give the stream up if
+     * (the stream would outlive its basin): read the basin again after the claim, and give the stream up if
      * so. It is marked as being deleted, not deleted: others may have resolved it and appended, and
      * only a cleanup that seals its log may free the name (docs/ARCHITECTURE.md). The basin's cleanup,
      * or the next listing that meets it, finishes it.

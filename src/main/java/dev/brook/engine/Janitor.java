@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Finishes deletions after their 202 (DESIGN.md §5.6): a stream's log is sealed, its floor raised
+ * Finishes deletions after their 202 (docs/LOG.md, trimming): a stream's log is sealed, its floor raised
  * to infinity, its commits deleted, and its name marked deleted (free again); a basin's streams are
  * deleted the same way, then the basin's name is freed. Every step is idempotent, so a cleanup that
  * a process did not finish is simply started again the next time someone meets the name.

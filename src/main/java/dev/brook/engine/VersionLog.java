@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * The versions of one name (a basin or a stream), DESIGN.md §4: version n+1 is claimed with
+ * The versions of one name (a basin or a stream; docs/ARCHITECTURE.md, object layout): version n+1 is claimed with
  * put-if-absent, versions are never deleted, the current state is the highest version.
  */
 final class VersionLog<R> {

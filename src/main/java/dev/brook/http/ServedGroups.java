@@ -6,14 +6,14 @@ import jakarta.inject.Singleton;
 import java.util.List;
 
 /**
- * Which groups of endpoints this build serves (DESIGN.md §7). Each function is this code base built
+ * Which groups of endpoints this build serves (docs/ARCHITECTURE.md, functions). Each function is this code base built
  * with some of the {@code brook.serve.*} build properties set to false (functions/NAME/build.properties);
  * every endpoint class carries the same {@code @IfBuildProperty} as its group here, so a function's
  * artifact holds only what it serves. The default build serves everything: the {@code all} function.
  */
 public final class ServedGroups {
 
-    /** Endpoint groups in a fixed order; each is one of DESIGN.md §1's functions. */
+    /** Endpoint groups in a fixed order; each is one of the functions (docs/ARCHITECTURE.md, functions). */
     public static final List<String> ALL = List.of("control", "append", "read", "tail", "edge");
 
     private ServedGroups() {}

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Finding the end of one stream's chain, and reading commits from it. Everything this returns has
- * been validated after it was read (DESIGN.md §5.1.3): a floor read issued after the reads is at or
+ * been validated after it was read (docs/ARCHITECTURE.md, invariant 3): a floor read issued after the reads is at or
  * below the key, so the object is the first and only one ever written there, and on the chain.
  */
 final class Chain {

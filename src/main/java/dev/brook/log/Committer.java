@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * Group commit for one stream on one instance (DESIGN.md §5.2): at most one commit in flight;
+ * Group commit for one stream on one instance (docs/LOG.md, appending): at most one commit in flight;
  * items that arrive meanwhile queue and go into the next commit together, each answered on its
  * own. Every answer, acknowledgement or rejection, is released only after the commit it was
  * decided against is durable and has passed the floor guard.
@@ -440,7 +440,7 @@ final class Committer {
     }
 
     /**
-     * Writes one payload at one key and settles the outcome (DESIGN.md §5.4): resent only
+     * Writes one payload at one key and settles the outcome (docs/LOG.md, appending): resent only
      * byte-identical, never after a 412, and every outcome checked by the floor guard.
      */
     private CompletionStage<Written> write(CommitKey key, CommitCodec.Encoded encoded, byte[] nonce) {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
- * The deletion floor of one stream (DESIGN.md §5): a dense log of versions {@code f/1, f/2, ...},
+ * The deletion floor of one stream (docs/LOG.md): a dense log of versions {@code f/1, f/2, ...},
  * each claimed with put-if-absent and never deleted, each naming the key of the oldest commit that
  * may still exist. Nobody deletes a commit before a floor above it is recorded, so a key at or
  * above the floor read after an event was never freed before it.

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Deletes what the trim point has made unreachable (DESIGN.md §5.1): first a floor version at the
+ * Deletes what the trim point has made unreachable (docs/ARCHITECTURE.md, the stream log's invariants): first a floor version at the
  * commit holding the trim point is claimed, then commits below that floor are deleted. The last
  * commit is never deleted: it holds the stream's state. Records below the trim point inside a
  * retained commit stay, hidden by readers.
@@ -42,7 +42,7 @@ final class Trimmer {
     }
 
     /**
-     * The end of a deleted stream (DESIGN.md §5.6): with the log sealed, the floor goes to infinity
+     * The end of a deleted stream (docs/LOG.md, trimming): with the log sealed, the floor goes to infinity
      * and every commit below the seal is deleted. The seal and the floor versions stay.
      */
     CompletionStage<TrimReport> purge() {

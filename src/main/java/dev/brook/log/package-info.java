@@ -1,5 +1,5 @@
 /**
- * The stream-log protocol over objects (DESIGN.md §5, docs/LOG.md): the commit chain with group
+ * The stream-log protocol over objects (docs/LOG.md): the commit chain with group
  * commit, the deletion floor and its guard, validate-after-read, tail discovery, reads and trims.
  */
 package dev.brook.log;

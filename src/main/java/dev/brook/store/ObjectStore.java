@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The object-store port (DESIGN.md §3): all of Brook's state lives behind it, and conditional
+ * The object-store port (docs/STORE.md, contract): all of Brook's state lives behind it, and conditional
  * creation ({@link #putIfAbsent}) is the only coordination between instances.
  *
  * <p>Contract, checked for every adapter by one shared test suite:

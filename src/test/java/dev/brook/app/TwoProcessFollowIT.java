@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Following across instances (issue 5, DESIGN.md §1): two Brook processes on the same S3Proxy
+ * Following across instances (issue 5, docs/ARCHITECTURE.md, functions): two Brook processes on the same S3Proxy
  * bucket share nothing but the store. A follower (SSE read session) on process B receives every
  * record appended through process A, in order, none missing, although B's own commits never wake
  * it: only its bounded polling of the chain can.

@@ -29,7 +29,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
- * The interleavings of PROTOCOL-REVIEW.md that need a key freed while a write's fate is open, scripted
+ * The interleavings (docs/ARCHITECTURE.md, the stream log's invariants) that need a key freed while a write's fate is open, scripted
  * step by step: random runs reach them only once in hundreds of seeds.
  */
 class ProtocolScenariosTest {

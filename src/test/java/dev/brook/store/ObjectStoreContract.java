@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ObjectStore contract (DESIGN.md §3), run against every adapter by a subclass that says how
+ * The ObjectStore contract (docs/STORE.md, contract), run against every adapter by a subclass that says how
  * to open a fresh, empty store. Seeds are fixed: a failure names what to rerun.
  */
 abstract class ObjectStoreContract {

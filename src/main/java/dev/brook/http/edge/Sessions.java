@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The session routes (the {@code edge} function, DESIGN.md §1), on Vert.x directly so that
+ * The session routes (the {@code edge} function, docs/ARCHITECTURE.md, functions), on Vert.x directly so that
  * responses stream and request bodies are read frame by frame: SSE reads ({@code Accept:
  * text/event-stream}), S2S read sessions ({@code GET} with {@code Content-Type: s2s/proto}) and S2S
  * append sessions ({@code POST} with it), over HTTP/1.1 (full duplex) and h2c on the same port.

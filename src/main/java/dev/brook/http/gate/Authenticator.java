@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Who a request is (DESIGN.md §6): a bearer token verified with the public key alone, and not
+ * Who a request is (docs/SECURITY.md): a bearer token verified with the public key alone, and not
  * revoked. Empty {@link #enabled()} answers mean the embedded dev run without keys, where every
  * request acts with every permission (and Brook said so loudly at start).
  */
