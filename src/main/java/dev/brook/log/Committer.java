@@ -232,6 +232,8 @@ final class Committer {
                 case WON -> {
                     CommitSummary summary = CommitCodec.summaryOf(plan.commit.key(), encoded.metadata(), 0).orElseThrow();
                     chain.advance(Chain.Tail.of(summary));
+                    // This process's followers read it from memory (encode and decode round-trip exactly).
+                    env.commits().put(chain.keys().commit(plan.commit.key()), plan.commit, encoded.body().length);
                     answer(group, plan, plan.commit.state());
                     maybeRefreshHint(plan.commit.key());
                     // Only after the guard: a follower woken by this must find the commit on the chain.

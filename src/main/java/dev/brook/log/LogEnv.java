@@ -12,6 +12,14 @@ import java.util.random.RandomGenerator;
  * @param wallClockMs arrival times of batches (already checked against the store's clock by the caller)
  * @param nanoClock   deadlines
  * @param random      payload nonces; must be thread-safe when the log is used from several threads
+ * @param commits     decoded commits shared by every log of the process (one per process)
  */
 public record LogEnv(ObjectStore store, LongSupplier wallClockMs, LongSupplier nanoClock, ResilientObjectStore.Delay delay,
-                     RandomGenerator random, LogSettings settings) {}
+                     RandomGenerator random, LogSettings settings, CommitCache commits) {
+
+    /** An environment with a cache of its own, of the default bound: one process. */
+    public LogEnv(ObjectStore store, LongSupplier wallClockMs, LongSupplier nanoClock, ResilientObjectStore.Delay delay,
+                  RandomGenerator random, LogSettings settings) {
+        this(store, wallClockMs, nanoClock, delay, random, settings, new CommitCache(CommitCache.DEFAULT_BYTES_MAX));
+    }
+}

@@ -26,6 +26,7 @@ final class Reader {
 
     private final Chain chain;
     private final ObjectStore store;
+    private final CommitCache commits;
     private final LogKeys keys;
     private final LogSettings settings;
     private final java.util.function.LongSupplier nanoClock;
@@ -36,6 +37,7 @@ final class Reader {
         this.meter = meter;
         this.chain = chain;
         this.store = env.store();
+        this.commits = env.commits();
         this.keys = chain.keys();
         this.settings = env.settings();
         this.nanoClock = env.nanoClock();
@@ -123,7 +125,7 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
             }
             CommitKey key = at[0];
-            return store.get(keys.commit(key)).thenCompose(object -> {
+            return commits.get(store, keys.commit(key), key).thenCompose(object -> {
                 if (object.isEmpty()) {
                     return chain.floors().read().thenApply(floor -> {
                         if (!key.isBelow(floor.floor())) {
@@ -137,7 +139,7 @@ final class Reader {
                 if (firstRead[0] == null) {
                     firstRead[0] = key;
                 }
-                Commit commit = CommitCodec.decode(key, object.get().body());
+                Commit commit = object.get();
                 for (SequencedRecord r : commit.records()) {
                     if (r.seqNum() < from) {
                         continue;
@@ -222,11 +224,11 @@ final class Reader {
                     hi[0] = Math.max(lo[0], c.key().start());
                     return CompletableFuture.completedFuture(Optional.<Long>empty());
                 }
-                return store.get(keys.commit(key)).thenApply(o -> {
+                return commits.get(store, keys.commit(key), key).thenApply(o -> {
                     if (o.isEmpty()) {
                         return Optional.of(lo[0]);
                     }
-                    for (SequencedRecord r : CommitCodec.decode(key, o.get().body()).records()) {
+                    for (SequencedRecord r : o.get().records()) {
                         if (r.seqNum() >= lo[0] && Long.compareUnsigned(r.timestamp(), t) >= 0) {
                             return Optional.of(r.seqNum());
                         }

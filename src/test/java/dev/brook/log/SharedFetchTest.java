@@ -1,0 +1,160 @@
+package dev.brook.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendRecord;
+import dev.brook.core.SequencedRecord;
+import dev.brook.core.StreamState;
+import dev.brook.core.Timestamping;
+import dev.brook.store.MemoryObjectStore;
+import dev.brook.store.ObjectStore;
+import dev.brook.store.StoredObject;
+import dev.brook.testing.ForwardingStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fan-out shares each fetch (docs/LOG.md, fan-out): however many readers of a stream one process
+ * has, each commit is fetched from storage once by that process, and a commit the process wrote
+ * itself is served from memory.
+ */
+class SharedFetchTest {
+
+    static final String SID = "fa70000000000000000000000000000a";
+
+    /** Counts GETs per commit key, and holds them until released (so that readers overlap). */
+    static final class HeldGets extends ForwardingStore {
+        final Map<String, AtomicInteger> commitGets = new ConcurrentHashMap<>();
+        final List<Runnable> held = new ArrayList<>();
+        boolean holding;
+
+        HeldGets(ObjectStore store) {
+            super(store);
+        }
+
+        @Override
+        public CompletionStage<Optional<StoredObject>> get(String key) {
+            if (key.contains("/c/")) {
+                commitGets.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            }
+            synchronized (this) {
+                if (holding) {
+                    CompletableFuture<Optional<StoredObject>> later = new CompletableFuture<>();
+                    held.add(() -> super.get(key).whenComplete((v, e) -> {
+                        if (e != null) {
+                            later.completeExceptionally(e);
+                        } else {
+                            later.complete(v);
+                        }
+                    }));
+                    return later;
+                }
+            }
+            return super.get(key);
+        }
+
+        void release() {
+            List<Runnable> now;
+            synchronized (this) {
+                holding = false;
+                now = new ArrayList<>(held);
+                held.clear();
+            }
+            now.forEach(Runnable::run);
+        }
+
+        int gets() {
+            return commitGets.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+    }
+
+    static StreamLog log(ObjectStore store, long cacheBytes) {
+        LogEnv env = new LogEnv(store, () -> 1_000, System::nanoTime, ms -> CompletableFuture.completedFuture(null),
+                new Random(3), LogSettings.DEFAULT, new CommitCache(cacheBytes));
+        return new StreamLog(env, SID, StreamState.empty(1, Timestamping.DEFAULT));
+    }
+
+    static AppendBatch one(int i) {
+        return new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(), List.of(), ("r" + i).getBytes())),
+                OptionalLong.empty(), Optional.empty(), 1_000);
+    }
+
+    static CompletableFuture<ReadOutcome> readFrom(StreamLog log, long seq) {
+        return log.read(new ReadRequest(new ReadRequest.Start.SeqNum(seq), 1_000, 1 << 20, OptionalLong.empty(), false)).toCompletableFuture();
+    }
+
+    static List<Long> seqs(ReadOutcome o) {
+        return assertInstanceOf(ReadOutcome.Records.class, o).records().stream().map(SequencedRecord::seqNum).toList();
+    }
+
+    @Test
+    void manyReadersInOneProcessFetchEachCommitOnce() {
+        HeldGets store = new HeldGets(new MemoryObjectStore(() -> 0));
+        StreamLog writer = log(store, CommitCache.DEFAULT_BYTES_MAX);
+        StreamLog readers = log(store, CommitCache.DEFAULT_BYTES_MAX); // another process, one log per stream as the engine keeps
+        int commits = 20;
+        int followers = 50;
+        for (int c = 0; c < commits; c++) {
+            assertInstanceOf(AppendOutcome.Acked.class, writer.append(one(c)).toCompletableFuture().join());
+            synchronized (store) {
+                store.holding = true;
+            }
+            List<CompletableFuture<ReadOutcome>> reads = new ArrayList<>();
+            for (int f = 0; f < followers; f++) {
+                reads.add(readFrom(readers, c)); // every follower reads the new commit at once
+            }
+            store.release();
+            for (CompletableFuture<ReadOutcome> r : reads) {
+                assertEquals(List.of((long) c), seqs(r.join()), "each follower gets the new record");
+            }
+        }
+        assertEquals(commits, store.commitGets.size(), "every commit was fetched");
+        store.commitGets.forEach((key, n) -> assertEquals(1, n.get(), key + " fetched " + n.get() + " times for " + followers + " readers"));
+    }
+
+    @Test
+    void aProcessReadsTheCommitsItWroteFromMemory() {
+        HeldGets store = new HeldGets(new MemoryObjectStore(() -> 0));
+        StreamLog log = log(store, CommitCache.DEFAULT_BYTES_MAX);
+        for (int c = 0; c < 10; c++) {
+            assertInstanceOf(AppendOutcome.Acked.class, log.append(one(c)).toCompletableFuture().join());
+            assertEquals(List.of((long) c), seqs(readFrom(log, c).join()));
+        }
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), seqs(readFrom(log, 0).join()));
+        assertEquals(0, store.gets(), "no GET: its own commits are in memory");
+    }
+
+    @Test
+    void theCacheStaysWithinItsBoundAndReadsStayRight() {
+        HeldGets store = new HeldGets(new MemoryObjectStore(() -> 0));
+        StreamLog writer = log(store, CommitCache.DEFAULT_BYTES_MAX);
+        for (int c = 0; c < 50; c++) {
+            assertInstanceOf(AppendOutcome.Acked.class, writer.append(one(c)).toCompletableFuture().join());
+        }
+        long bound = 1_000; // a few commits' worth
+        LogEnv env = new LogEnv(store, () -> 1_000, System::nanoTime, ms -> CompletableFuture.completedFuture(null),
+                new Random(3), LogSettings.DEFAULT, new CommitCache(bound));
+        StreamLog reader = new StreamLog(env, SID, StreamState.empty(1, Timestamping.DEFAULT));
+        for (int round = 0; round < 2; round++) {
+            List<Long> all = seqs(readFrom(reader, 0).join());
+            assertEquals(50, all.size());
+            for (int i = 0; i < 50; i++) {
+                assertEquals(i, all.get(i));
+            }
+            assertTrue(env.commits().bytes() <= bound, "held " + env.commits().bytes() + " bytes, bound " + bound);
+        }
+        assertTrue(store.gets() > 50, "evicted commits were fetched again: " + store.gets());
+    }
+}
