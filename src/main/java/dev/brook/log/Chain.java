@@ -47,6 +47,8 @@ final class Chain {
     private final LogSettings settings;
     private final StreamState genesis;
     private final AtomicReference<Tail> cached;
+    /** Concurrent tail reads share rounds of requests issued after each caller arrived (docs/LOG.md, fan-out). */
+    private final Rounds<Tail> tails;
     private final LongSupplier nanoClock;
 
     Chain(ObjectStore store, LogKeys keys, Floors floors, LogSettings settings, StreamState genesis, LongSupplier nanoClock) {
@@ -57,6 +59,7 @@ final class Chain {
         this.settings = settings;
         this.genesis = genesis;
         this.cached = new AtomicReference<>(Tail.genesis(genesis));
+        this.tails = new Rounds<>(this::discoverTail);
     }
 
     LogKeys keys() {
@@ -89,6 +92,11 @@ final class Chain {
      * so a cold start far behind (or a listing that missed the newest keys) still converges.
      */
     CompletionStage<Tail> tail() {
+        return tails.next();
+    }
+
+    /** One discovery of the tail (callers share them through {@link #tails}). */
+    private CompletionStage<Tail> discoverTail() {
         Tail known = cached.get();
         if (known.nextKey().equals(CommitKey.INFINITY)) {
             // The floor was infinite: the stream was deleted, and floors never go down (docs/LOG.md).

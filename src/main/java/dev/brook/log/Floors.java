@@ -31,12 +31,15 @@ final class Floors {
     private final LogSettings settings;
     private final AtomicReference<View> cached = new AtomicReference<>(View.NONE);
     private final LongSupplier nanoClock;
+    /** Concurrent floor reads share rounds of requests issued after each caller arrived (docs/LOG.md, fan-out). */
+    private final Rounds<View> reads;
 
     Floors(ObjectStore store, LogKeys keys, LogSettings settings, LongSupplier nanoClock) {
         this.store = store;
         this.nanoClock = nanoClock;
         this.keys = keys;
         this.settings = settings;
+        this.reads = new Rounds<>(this::readNow);
     }
 
     View cached() {
@@ -48,6 +51,11 @@ final class Floors {
      * means the cached one is current), following versions forward, by LIST when far behind.
      */
     CompletionStage<View> read() {
+        return reads.next();
+    }
+
+    /** One read of the floor (callers share them through {@link #reads}). */
+    private CompletionStage<View> readNow() {
         int hops = settings.floorHopsMax();
         return Loops.until(2 * hops + 1, settings.loopDeadline(nanoClock), hop -> {
             View known = cached.get();

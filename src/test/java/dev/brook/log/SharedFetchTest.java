@@ -80,6 +80,66 @@ class SharedFetchTest {
         }
     }
 
+    /** Holds every request until drained, and counts them by kind: readers in flight overlap. */
+    static final class HeldAll extends ForwardingStore {
+        final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        final List<Runnable> held = new ArrayList<>();
+
+        HeldAll(ObjectStore store) {
+            super(store);
+        }
+
+        private <T> CompletionStage<T> hold(String kind, java.util.function.Supplier<CompletionStage<T>> call) {
+            counts.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+            CompletableFuture<T> later = new CompletableFuture<>();
+            synchronized (this) {
+                held.add(() -> call.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        later.completeExceptionally(e);
+                    } else {
+                        later.complete(v);
+                    }
+                }));
+            }
+            return later;
+        }
+
+        @Override
+        public CompletionStage<Optional<StoredObject>> get(String key) {
+            return hold("GET", () -> super.get(key));
+        }
+
+        @Override
+        public CompletionStage<Optional<dev.brook.store.ObjectInfo>> head(String key) {
+            return hold("HEAD", () -> super.head(key));
+        }
+
+        @Override
+        public CompletionStage<dev.brook.store.ListPage> list(String prefix, String startAfter, int limit) {
+            return hold("LIST", () -> super.list(prefix, startAfter, limit));
+        }
+
+        /** Runs what is held, and what that leads to, until nothing is. */
+        void drain() {
+            for (int i = 0; i < 100_000; i++) {
+                List<Runnable> now;
+                synchronized (this) {
+                    if (held.isEmpty()) {
+                        return;
+                    }
+                    now = new ArrayList<>(held);
+                    held.clear();
+                }
+                now.forEach(Runnable::run);
+            }
+            throw new AssertionError("requests kept coming");
+        }
+
+        int total() {
+            return counts.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+    }
+
     static StreamLog log(ObjectStore store, long cacheBytes) {
         LogEnv env = new LogEnv(store, () -> 1_000, System::nanoTime, ms -> CompletableFuture.completedFuture(null),
                 new Random(3), LogSettings.DEFAULT, new CommitCache(cacheBytes));
@@ -122,6 +182,32 @@ class SharedFetchTest {
         }
         assertEquals(commits, store.commitGets.size(), "every commit was fetched");
         store.commitGets.forEach((key, n) -> assertEquals(1, n.get(), key + " fetched " + n.get() + " times for " + followers + " readers"));
+    }
+
+    @Test
+    void manyReadersInOneProcessShareTailChecksAndFloorReads() {
+        MemoryObjectStore memory = new MemoryObjectStore(() -> 0);
+        StreamLog writer = log(memory, CommitCache.DEFAULT_BYTES_MAX);
+        HeldAll store = new HeldAll(memory);
+        StreamLog readers = log(store, CommitCache.DEFAULT_BYTES_MAX);
+        int commits = 10;
+        int followers = 50;
+        readFrom(readers, 0); // learns the (empty) stream
+        store.drain();
+        for (int c = 0; c < commits; c++) {
+            assertInstanceOf(AppendOutcome.Acked.class, writer.append(one(c)).toCompletableFuture().join());
+            store.counts.clear();
+            List<CompletableFuture<ReadOutcome>> reads = new ArrayList<>();
+            for (int f = 0; f < followers; f++) {
+                reads.add(readFrom(readers, c)); // all woken by the same commit
+            }
+            store.drain();
+            for (CompletableFuture<ReadOutcome> r : reads) {
+                assertEquals(List.of((long) c), seqs(r.join()), "each follower gets the new record");
+            }
+            // alone, one read of a new commit costs: HEAD next, HEAD floor, HEAD after, HEAD floor, GET, HEAD floor
+            assertTrue(store.total() <= 20, followers + " readers of commit " + c + " made " + store.counts + " requests");
+        }
     }
 
     @Test
