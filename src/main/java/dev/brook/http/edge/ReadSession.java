@@ -259,13 +259,24 @@ final class ReadSession {
         response.write(output.heartbeat(tailSeq, tailTimestamp, clockMs.getAsLong()));
     }
 
-    /** Runs {@code next} once the connection can take more: backpressure from the reader. */
+    /**
+     * Runs {@code next} once the connection can take more: backpressure from the reader. Once: the
+     * drain handler stays installed after it fires, and a later drain (after a heartbeat filled the
+     * queue) must not start a second read chain, which would send records again.
+     */
     private void afterWrite(Runnable next) {
-        if (response.writeQueueFull()) {
-            response.drainHandler(v -> context.runOnContext(x -> next.run()));
-        } else {
+        if (!response.writeQueueFull()) {
             next.run();
+            return;
         }
+        boolean[] ran = {false};
+        response.drainHandler(v -> {
+            response.drainHandler(null);
+            if (!ran[0]) {
+                ran[0] = true;
+                context.runOnContext(x -> next.run());
+            }
+        });
     }
 
     private void done() {

@@ -1,0 +1,204 @@
+package dev.brook.http.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.brook.core.AppendBatch;
+import dev.brook.core.AppendRecord;
+import dev.brook.core.BasinConfig;
+import dev.brook.core.SequencedRecord;
+import dev.brook.core.StreamConfigSpec;
+import dev.brook.engine.Catalog;
+import dev.brook.engine.DataPlane;
+import dev.brook.http.errors.Replies;
+import dev.brook.log.AppendOutcome;
+import dev.brook.log.LogEnv;
+import dev.brook.log.LogSettings;
+import dev.brook.log.ReadRequest;
+import dev.brook.store.MemoryObjectStore;
+import dev.brook.store.ObjectStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A read session under backpressure delivers every record once. Found by the fan-out benchmark
+ * (100 live S2S readers on one h2c connection received records twice and out of order): the
+ * session waited for the connection to drain with a drain handler that stayed installed after it
+ * fired, so a later drain (Vert.x signals one whenever the connection becomes writable again)
+ * started a second read chain, and every record after it was sent twice.
+ */
+class ReadSessionBackpressureTest {
+
+    static final String BASIN = "backpressure";
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    /** What the fake response was asked to do. */
+    static final class Wire {
+        final List<String> written = new ArrayList<>();
+        boolean full;
+        Handler<Void> drain;
+
+        synchronized List<String> batches() {
+            return written.stream().filter(w -> w.startsWith("batch ")).toList();
+        }
+    }
+
+    /** An HTTP response that records writes, and whose write queue is full when the test says so. */
+    static HttpServerResponse response(Wire wire) {
+        return (HttpServerResponse) Proxy.newProxyInstance(ReadSessionBackpressureTest.class.getClassLoader(),
+                new Class<?>[] {HttpServerResponse.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "writeQueueFull":
+                            synchronized (wire) {
+                                return wire.full;
+                            }
+                        case "drainHandler":
+                            synchronized (wire) {
+                                @SuppressWarnings("unchecked")
+                                Handler<Void> h = (Handler<Void>) args[0];
+                                wire.drain = h;
+                            }
+                            return proxy;
+                        case "write":
+                            synchronized (wire) {
+                                wire.written.add(((Buffer) args[0]).toString(StandardCharsets.UTF_8));
+                            }
+                            return Future.succeededFuture();
+                        case "ended":
+                        case "closed":
+                            return false;
+                        default:
+                            break;
+                    }
+                    Class<?> r = method.getReturnType();
+                    if (r.isAssignableFrom(HttpServerResponse.class)) {
+                        return proxy;
+                    }
+                    if (r == Future.class) {
+                        return Future.succeededFuture();
+                    }
+                    if (r == boolean.class) {
+                        return false;
+                    }
+                    if (r == int.class || r == long.class) {
+                        return 0;
+                    }
+                    return null;
+                });
+    }
+
+    /** Batches as their sequence numbers: {@code batch 0,1,2}. */
+    static final ReadSession.Output OUTPUT = new ReadSession.Output() {
+        @Override
+        public String contentType() {
+            return "text/plain";
+        }
+
+        @Override
+        public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
+            return Buffer.buffer("batch " + String.join(",", records.stream().map(r -> Long.toString(r.seqNum())).toList()));
+        }
+
+        @Override
+        public Buffer heartbeat(long tailSeq, long tailTimestamp, long nowMs) {
+            return Buffer.buffer("heartbeat " + tailSeq);
+        }
+
+        @Override
+        public Buffer done() {
+            return Buffer.buffer("done");
+        }
+
+        @Override
+        public Buffer error(Replies.Error error) {
+            return Buffer.buffer("error");
+        }
+    };
+
+    /** Lets every task queued on the context so far, and those they queue, run: a few rounds of a no-op task. */
+    static void settle(Context context) {
+        for (int i = 0; i < 8; i++) {
+            CompletableFuture<Void> ran = new CompletableFuture<>();
+            context.runOnContext(v -> ran.complete(null));
+            ran.orTimeout(10, TimeUnit.SECONDS).join();
+        }
+    }
+
+    static void append(DataPlane data, String body) {
+        AppendBatch batch = new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(), List.of(), body.getBytes(StandardCharsets.UTF_8))),
+                OptionalLong.empty(), Optional.empty(), 5);
+        assertInstanceOf(AppendOutcome.Acked.class,
+                data.append(BASIN, "s", batch, Optional.empty(), StreamConfigSpec.EMPTY, false).toCompletableFuture().join());
+    }
+
+    @Test
+    void aDrainAfterTheSessionMovedOnDoesNotStartASecondReadChain() {
+        ObjectStore store = new MemoryObjectStore(() -> 0);
+        LogEnv env = new LogEnv(store, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(1), LogSettings.DEFAULT);
+        Catalog catalog = new Catalog(store, env.wallClockMs(), env.random());
+        catalog.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
+        catalog.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
+        DataPlane data = new DataPlane(catalog, env);
+        append(data, "a");
+        append(data, "b");
+
+        Wire wire = new Wire();
+        wire.full = true; // the client is slow: the first batch fills the queue
+        Context context = vertx.getOrCreateContext();
+        SessionQuery follow = new SessionQuery(new ReadRequest.Start.SeqNum(0), false, OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.empty(), OptionalLong.empty(), 0, 0);
+        ReadSession session = new ReadSession(data, OUTPUT, context, response(wire), BASIN, "s", Optional.empty(), StreamConfigSpec.EMPTY,
+                follow, () -> 1_000_000L, new Random(2), () -> { });
+        context.runOnContext(v -> session.start());
+        settle(context);
+        assertEquals(List.of("batch 0,1"), wire.batches());
+        Handler<Void> drain;
+        synchronized (wire) {
+            drain = wire.drain;
+            wire.full = false;
+        }
+        assertNotNull(drain, "the session waits for the queue to drain");
+        context.runOnContext(v -> drain.handle(null)); // the client caught up: the session goes on, to the tail, and follows
+        settle(context);
+        Handler<Void> again;
+        synchronized (wire) {
+            again = wire.drain;
+        }
+        if (again != null) {
+            context.runOnContext(v -> again.handle(null)); // the connection became writable again (a heartbeat had filled it)
+            settle(context);
+        }
+
+        // On the session's context, so that every follower it woke runs after it, before any of them answers.
+        CompletableFuture<Void> appended = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            append(data, "c");
+            appended.complete(null);
+        });
+        appended.orTimeout(10, TimeUnit.SECONDS).join();
+        settle(context);
+        assertEquals(List.of("batch 0,1", "batch 2"), wire.batches(), "every record once, in order");
+    }
+}
