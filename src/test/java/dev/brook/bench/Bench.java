@@ -149,12 +149,97 @@ public final class Bench {
         session("session 64 KiB, 1 writer, 15-record batches", "s64k", 15, 64 * KIB, 8);
         endToEnd("end-to-end 1 KiB, 10-record batches, 1 live reader", "e2e", 10, KIB);
         catchUp("catch-up read of the 1 KiB session stream", "s1k");
+        fanOut("fan-out 1 KiB, 1 record per append, " + FAN_OUT_READERS + " live readers", "fan", FAN_OUT_READERS, KIB);
+    }
+
+    /** BROOK_BENCH_SCENARIOS=u1,fan,... runs only those scenarios (named by their streams); empty runs all. */
+    static final java.util.Set<String> ONLY = java.util.Set.of(System.getenv().getOrDefault("BROOK_BENCH_SCENARIOS", "").split(","))
+            .stream().filter(x -> !x.isBlank()).collect(java.util.stream.Collectors.toSet());
+
+    static boolean skipped(String stream) {
+        return !ONLY.isEmpty() && !ONLY.contains(stream);
+    }
+
+    /** Live readers of the fan-out scenario (S2S sessions on one h2c connection each 100). */
+    static final int FAN_OUT_READERS = Integer.parseInt(System.getenv().getOrDefault("BROOK_BENCH_READERS", "100"));
+
+    /**
+     * {@code readers} live S2S readers of one stream while one writer appends one record at a time,
+     * about 100 appends/s: every reader must get every record; end-to-end latency over all deliveries,
+     * and the storage requests of the whole process per commit.
+     */
+    void fanOut(String name, String stream, int readers, int size) throws Exception {
+        if (skipped(stream)) {
+            return;
+        }
+        createStream(stream);
+        ConcurrentLinkedQueue<Long> e2e = new ConcurrentLinkedQueue<>();
+        AtomicLong delivered = new AtomicLong();
+        List<HttpClientRequest> sessions = new ArrayList<>();
+        AtomicLong outOfOrder = new AtomicLong();
+        for (int i = 0; i < readers; i++) {
+            long[] expected = {0};
+            HttpClientRequest reader = open(HttpMethod.GET, "/v1/streams/" + stream + "/records?seq_num=0", frames -> frames.forEach(f -> {
+                long now = System.nanoTime();
+                if ((f[0] & 0x80) != 0) {
+                    return; // a terminal frame
+                }
+                ProtoCodec.ReadBatch batch = ProtoCodec.decodeReadBatch(Arrays.copyOfRange(f, 1, f.length));
+                for (var r : batch.records()) {
+                    if (r.seqNum() != expected[0]) {
+                        if (outOfOrder.incrementAndGet() <= 5) {
+                            System.out.println("reader got " + r.seqNum() + " expecting " + expected[0] + " in a batch of "
+                                    + batch.records().stream().map(x -> Long.toString(x.seqNum())).collect(java.util.stream.Collectors.joining(",")));
+                        }
+                    }
+                    expected[0] = r.seqNum() + 1;
+                    e2e.add(now - Long.parseLong(new String(r.body(), 0, 19, StandardCharsets.US_ASCII)));
+                    delivered.incrementAndGet();
+                }
+            }), new CompletableFuture<>());
+            reader.end();
+            sessions.add(reader);
+        }
+        Thread.sleep(1_000); // every session reaches the (empty) tail before the first append
+        Map<String, Double> before = storeRequests();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        String pad = "x".repeat(size - 20);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        long start = System.nanoTime();
+        long appended = 0;
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            send("POST", "/v1/streams/" + stream + "/records", "{\"records\":[{\"body\":\"" + String.format(Locale.ROOT, "%019d", t0) + pad
+                    + "\"}]}", 200);
+            latencies.add(System.nanoTime() - t0);
+            appended++;
+            long pace = TimeUnit.MILLISECONDS.toNanos(10) - (System.nanoTime() - t0);
+            if (pace > 0) {
+                TimeUnit.NANOSECONDS.sleep(pace);
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (delivered.get() < appended * readers && System.nanoTime() < waitUntil) {
+            Thread.sleep(10);
+        }
+        Map<String, Double> after = storeRequests();
+        sessions.forEach(HttpClientRequest::reset);
+        long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] e = e2e.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8.2f per commit: %s; e2e p99 %.2f ms; delivered %d of %d, %d out of order%n",
+                name, appended / (elapsed / 1e9), appended * (double) (size + 8) / MIB / (elapsed / 1e9), ms(pct(l, 50)), ms(pct(l, 90)),
+                ms(pct(l, 99)), ms(pct(l, 100)), ms(pct(e, 50)), perMib(before, after, appended), ms(pct(e, 99)), delivered.get(),
+                appended * readers, outOfOrder.get());
     }
 
     // ---------------------------------------------------------------- scenarios
 
     /** {@code writers} concurrent unary appenders, each waiting for its ack before the next batch. */
     void unary(String name, String stream, int writers, int records, int size) throws Exception {
+        if (skipped(stream)) {
+            return;
+        }
         createStream(stream);
         String body = jsonBatch(records, size);
         Map<String, Double> before = storeRequests();
@@ -187,6 +272,9 @@ public final class Bench {
 
     /** One S2S append session pipelining batches, at most {@code inFlight} unacknowledged. */
     void session(String name, String stream, int records, int size, int inFlight) throws Exception {
+        if (skipped(stream)) {
+            return;
+        }
         createStream(stream);
         byte[] frame = frame(ProtoCodec.encodeAppendInput(batch(records, size)));
         Map<String, Double> before = storeRequests();
@@ -220,6 +308,9 @@ public final class Bench {
 
     /** A live S2S reader follows while one writer appends at a steady pace: send-to-delivery latency. */
     void endToEnd(String name, String stream, int records, int size) throws Exception {
+        if (skipped(stream)) {
+            return;
+        }
         createStream(stream);
         Map<String, Double> before = storeRequests();
         ConcurrentLinkedQueue<Long> e2e = new ConcurrentLinkedQueue<>();
@@ -260,6 +351,9 @@ public final class Bench {
 
     /** Reads a stream from its start in unary pages of 1,000 records / 1 MiB. */
     void catchUp(String name, String stream) throws Exception {
+        if (skipped(stream)) {
+            return;
+        }
         Map<String, Double> before = storeRequests();
         long seq = 0;
         long bytes = 0;
