@@ -8,21 +8,14 @@ import dev.brook.core.AppendBatch;
 import dev.brook.core.AppendRecord;
 import dev.brook.core.StreamState;
 import dev.brook.core.Timestamping;
-import dev.brook.store.ListPage;
 import dev.brook.store.MemoryObjectStore;
-import dev.brook.store.ObjectInfo;
 import dev.brook.store.ObjectStore;
-import dev.brook.store.PutOutcome;
-import dev.brook.store.StoredObject;
-import dev.brook.testing.ForwardingStore;
+import dev.brook.testing.CountingStore;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,51 +30,6 @@ class ColdDiscoveryCostTest {
 
     static final String SID = "c01d0000000000000000000000000001";
 
-    /** Counts every request. */
-    static final class Counting extends ForwardingStore {
-        final AtomicInteger requests = new AtomicInteger();
-
-        Counting(ObjectStore store) {
-            super(store);
-        }
-
-        @Override
-        public CompletionStage<Optional<ObjectInfo>> head(String key) {
-            requests.incrementAndGet();
-            return super.head(key);
-        }
-
-        @Override
-        public CompletionStage<ListPage> list(String prefix, String startAfter, int limit) {
-            requests.incrementAndGet();
-            return super.list(prefix, startAfter, limit);
-        }
-
-        @Override
-        public CompletionStage<Optional<StoredObject>> get(String key) {
-            requests.incrementAndGet();
-            return super.get(key);
-        }
-
-        @Override
-        public CompletionStage<PutOutcome> putIfAbsent(String key, byte[] body, Map<String, String> metadata) {
-            requests.incrementAndGet();
-            return super.putIfAbsent(key, body, metadata);
-        }
-
-        @Override
-        public CompletionStage<Void> put(String key, byte[] body, Map<String, String> metadata) {
-            requests.incrementAndGet();
-            return super.put(key, body, metadata);
-        }
-
-        @Override
-        public CompletionStage<Void> delete(String key) {
-            requests.incrementAndGet();
-            return super.delete(key);
-        }
-    }
-
     static StreamLog log(ObjectStore store) {
         LogEnv env = new LogEnv(store, () -> 1_000, System::nanoTime, ms -> CompletableFuture.completedFuture(null),
                 new Random(7), LogSettings.DEFAULT);
@@ -94,8 +42,8 @@ class ColdDiscoveryCostTest {
     }
 
     /** A stream of {@code commits} one-record commits, written by one process. */
-    static Counting streamOf(int commits) {
-        Counting store = new Counting(new MemoryObjectStore(() -> 0));
+    static CountingStore streamOf(int commits) {
+        CountingStore store = new CountingStore(new MemoryObjectStore(() -> 0));
         StreamLog writer = log(store);
         for (int i = 0; i < commits; i++) {
             assertInstanceOf(AppendOutcome.Acked.class, writer.append(one(i)).toCompletableFuture().join());
@@ -104,11 +52,11 @@ class ColdDiscoveryCostTest {
     }
 
     /** A cold process's first append: acknowledged at the right place, and what it cost. */
-    static int coldAppend(Counting store, int commits) {
-        store.requests.set(0);
+    static int coldAppend(CountingStore store, int commits) {
+        store.reset();
         AppendOutcome.Acked acked = assertInstanceOf(AppendOutcome.Acked.class, log(store).append(one(commits)).toCompletableFuture().join());
         assertEquals(commits, acked.range().startSeq(), "appended at the tail");
-        return store.requests.get();
+        return store.total();
     }
 
     @Test
@@ -124,7 +72,7 @@ class ColdDiscoveryCostTest {
     @Test
     void withoutAHintALongStreamsTailIsStillFoundWithinBoundedRequests() {
         int commits = 3_000;
-        Counting store = streamOf(commits);
+        CountingStore store = streamOf(commits);
         store.delete(new LogKeys(SID).hint()).toCompletableFuture().join();
         int cost = coldAppend(store, commits);
         // one page, then a gallop of page-of-one probes over the ~2,000 commits past it
@@ -134,12 +82,12 @@ class ColdDiscoveryCostTest {
     @Test
     void aColdReadOfTheNewestRecordCostsTheSameFewRequestsWhateverTheStreamsLength() {
         for (int commits : new int[] {5, 100, 1_500}) {
-            Counting store = streamOf(commits);
-            store.requests.set(0);
+            CountingStore store = streamOf(commits);
+            store.reset();
             ReadOutcome.Records read = assertInstanceOf(ReadOutcome.Records.class, log(store).read(new ReadRequest(
                     new ReadRequest.Start.SeqNum(commits - 1), 1, 1 << 20, OptionalLong.empty(), false)).toCompletableFuture().join());
             assertEquals(commits - 1, read.records().get(0).seqNum());
-            assertTrue(store.requests.get() <= 14, "a cold read of the newest of " + commits + " commits made " + store.requests.get() + " requests");
+            assertTrue(store.total() <= 14, "a cold read of the newest of " + commits + " commits made " + store.total() + " requests");
         }
     }
 }

@@ -14,6 +14,7 @@ import dev.brook.store.MemoryObjectStore;
 import dev.brook.store.ObjectInfo;
 import dev.brook.store.StoreException;
 import dev.brook.store.StoreKeys;
+import dev.brook.testing.CountingStore;
 import dev.brook.testing.ForwardingStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,22 +32,8 @@ class TokenRegistryTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final AtomicLong nanos = new AtomicLong(123_456_789);
-    final AtomicInteger heads = new AtomicInteger();
-    final AtomicInteger lists = new AtomicInteger();
     final MemoryObjectStore memory = new MemoryObjectStore(() -> 0);
-    final ForwardingStore store = new ForwardingStore(memory) {
-        @Override
-        public CompletionStage<Optional<ObjectInfo>> head(String key) {
-            heads.incrementAndGet();
-            return super.head(key);
-        }
-
-        @Override
-        public CompletionStage<ListPage> list(String prefix, String startAfter, int limit) {
-            lists.incrementAndGet();
-            return super.list(prefix, startAfter, limit);
-        }
-    };
+    final CountingStore store = new CountingStore(memory);
     final TokenRegistry registry = new TokenRegistry(store, nanos::get);
 
     static String info(String id) {
@@ -230,13 +217,13 @@ class TokenRegistryTest {
         assertTrue(join(other.revoke("t", false)));
 
         nanos.set(checkedAt + TimeUnit.MILLISECONDS.toNanos(TokenRegistry.REVOCATION_CACHE_MS) - 1);
-        int headsBefore = heads.get();
+        int headsBefore = store.count("HEAD");
         assertFalse(join(registry.isRevoked("t")), "still within the cache bound");
-        assertEquals(headsBefore, heads.get(), "answered from the cache");
+        assertEquals(headsBefore, store.count("HEAD"), "answered from the cache");
 
         nanos.set(checkedAt + TimeUnit.MILLISECONDS.toNanos(TokenRegistry.REVOCATION_CACHE_MS));
         assertTrue(join(registry.isRevoked("t")), "the cache bound has passed");
-        assertEquals(headsBefore + 1, heads.get());
+        assertEquals(headsBefore + 1, store.count("HEAD"));
     }
 
     @Test
@@ -247,9 +234,9 @@ class TokenRegistryTest {
         assertTrue(join(registry.isRevoked("t")), "this instance's own revocation is seen at once");
         join(memory.delete(TokenRegistryKeys.revoked("t"))); // never happens; proves no second look
         nanos.addAndGet(TimeUnit.DAYS.toNanos(365));
-        int headsBefore = heads.get();
+        int headsBefore = store.count("HEAD");
         assertTrue(join(registry.isRevoked("t")));
-        assertEquals(headsBefore, heads.get());
+        assertEquals(headsBefore, store.count("HEAD"));
     }
 
     @Test
@@ -276,10 +263,10 @@ class TokenRegistryTest {
         for (int i = 0; i <= TokenRegistry.REVOCATION_CACHE_ENTRIES_MAX; i++) {
             join(registry.isRevoked("id" + i));
         }
-        int headsBefore = heads.get();
+        int headsBefore = store.count("HEAD");
         join(registry.isRevoked("id" + TokenRegistry.REVOCATION_CACHE_ENTRIES_MAX));
-        assertEquals(headsBefore, heads.get(), "the newest entry is cached");
+        assertEquals(headsBefore, store.count("HEAD"), "the newest entry is cached");
         join(registry.isRevoked("id0"));
-        assertEquals(headsBefore + 1, heads.get(), "the oldest entry was evicted");
+        assertEquals(headsBefore + 1, store.count("HEAD"), "the oldest entry was evicted");
     }
 }
