@@ -43,8 +43,8 @@ final class Rounds<T> {
 
     /**
      * Starts the queued rounds one after another. A round that completes at once is settled in this
-     * loop, and a caller that asks again from its continuation only queues: no recursion however many
-     * rounds follow one another synchronously (as with an in-memory store).
+     * loop, and a caller waiting on it that asks again from its continuation only queues for the
+     * next turn of the loop rather than starting a round inside the settling one.
      */
     private void run() {
         while (true) {
@@ -60,7 +60,8 @@ final class Rounds<T> {
             CompletableFuture<T> result;
             try {
                 result = source.get().toCompletableFuture();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // the round fails, not the rounds: left running, every later caller would wait forever
                 result = CompletableFuture.failedFuture(e);
             }
             if (!result.isDone()) {
