@@ -5,10 +5,12 @@ import dev.brook.engine.Catalog;
 import dev.brook.engine.ControlPlane;
 import dev.brook.engine.DataPlane;
 import dev.brook.engine.Janitor;
+import dev.brook.log.CommitCache;
 import dev.brook.log.LogEnv;
 import dev.brook.log.LogSettings;
 import dev.brook.store.ObjectStore;
 import dev.brook.store.ResilientObjectStore;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -24,12 +26,23 @@ public class EngineProducer {
 
     @Produces
     @Singleton
-    LogEnv logEnv(ObjectStore store) {
+    LogEnv logEnv(ObjectStore store, MeterRegistry registry) {
         // AEAD nonces, incarnation ids and commit nonces: a CSPRNG, created at run time (never in a
         // native image's heap), thread-safe (docs/DECISIONS.md 24). Simulations inject seeded ones.
         SecureRandom random = new SecureRandom();
-        return new LogEnv(store, System::currentTimeMillis, System::nanoTime, ResilientObjectStore.Delay.REAL, random,
+        LogEnv env = new LogEnv(store, System::currentTimeMillis, System::nanoTime, ResilientObjectStore.Delay.REAL, random,
                 LogSettings.DEFAULT);
+        CommitCache commits = env.commits();
+        // How fan-out is served (docs/LOG.md, fan-out): commit reads from memory, joined to a GET in flight, or fetched.
+        FunctionCounter.builder("brook.commit.reads", commits, CommitCache::readsFromMemory).tag("source", "memory")
+                .description("Commit reads by readers of this process, by where the commit came from").register(registry);
+        FunctionCounter.builder("brook.commit.reads", commits, CommitCache::readsShared).tag("source", "shared-fetch")
+                .description("Commit reads by readers of this process, by where the commit came from").register(registry);
+        FunctionCounter.builder("brook.commit.reads", commits, CommitCache::readsFetched).tag("source", "store")
+                .description("Commit reads by readers of this process, by where the commit came from").register(registry);
+        Gauge.builder("brook.commit.cache.bytes", commits, CommitCache::bytes).baseUnit("bytes")
+                .description("Commit bodies held in memory for this process's readers").register(registry);
+        return env;
     }
 
     @Produces

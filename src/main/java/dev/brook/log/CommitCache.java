@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decoded commits this process has read or written, shared by all readers of all streams in it, so
@@ -30,6 +31,9 @@ public final class CommitCache {
     private final LinkedHashMap<String, Entry> cached = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<String, CompletableFuture<Optional<Commit>>> inFlight = new HashMap<>();
     private long bytes;
+    private final LongAdder fromMemory = new LongAdder();
+    private final LongAdder shared = new LongAdder();
+    private final LongAdder fetched = new LongAdder();
 
     public CommitCache(long bytesMax) {
         if (bytesMax < 0) {
@@ -44,15 +48,18 @@ public final class CommitCache {
         synchronized (this) {
             Entry e = cached.get(objectKey);
             if (e != null) {
+                fromMemory.increment();
                 return CompletableFuture.completedFuture(Optional.of(e.commit()));
             }
             CompletableFuture<Optional<Commit>> running = inFlight.get(objectKey);
             if (running != null) {
+                shared.increment();
                 return running;
             }
             mine = new CompletableFuture<>();
             inFlight.put(objectKey, mine);
         }
+        fetched.increment();
         store.get(objectKey).whenComplete((object, failure) -> {
             Optional<Commit> commit = Optional.empty();
             Throwable error = failure;
@@ -86,8 +93,21 @@ public final class CommitCache {
     }
 
     /** Bytes held (for tests and metrics). */
-    synchronized long bytes() {
+    public synchronized long bytes() {
         return bytes;
+    }
+
+    /** Commit reads answered from memory, by joining a GET in flight, and by a GET of their own (for metrics). */
+    public long readsFromMemory() {
+        return fromMemory.sum();
+    }
+
+    public long readsShared() {
+        return shared.sum();
+    }
+
+    public long readsFetched() {
+        return fetched.sum();
     }
 
     private void remember(String objectKey, Commit commit, long size) {

@@ -33,7 +33,11 @@ class HttpSurfaceTest {
                 .body(containsString("brook_store_requests_seconds_count{operation=\"head\",outcome=\"absent\"}"))
                 .body(containsString("# TYPE brook_sessions_open gauge"))
                 .body(containsString("# TYPE brook_append_inflight_bytes gauge"))
-                .body(containsString("# TYPE brook_http_body_buffered_bytes gauge"));
+                .body(containsString("# TYPE brook_http_body_buffered_bytes gauge"))
+                .body(containsString("# TYPE brook_commit_cache_bytes gauge"))
+                .body(containsString("brook_commit_reads_total{source=\"store\"}"))
+                .body(containsString("brook_commit_reads_total{source=\"shared-fetch\"}"))
+                .body(containsString("brook_commit_reads_total{source=\"memory\"}"));
     }
 
     @Test

@@ -163,7 +163,9 @@ class SharedFetchTest {
     void manyReadersInOneProcessFetchEachCommitOnce() {
         HeldGets store = new HeldGets(new MemoryObjectStore(() -> 0));
         StreamLog writer = log(store, CommitCache.DEFAULT_BYTES_MAX);
-        StreamLog readers = log(store, CommitCache.DEFAULT_BYTES_MAX); // another process, one log per stream as the engine keeps
+        CommitCache cache = new CommitCache(CommitCache.DEFAULT_BYTES_MAX);
+        StreamLog readers = new StreamLog(new LogEnv(store, () -> 1_000, System::nanoTime, ms -> CompletableFuture.completedFuture(null),
+                new Random(3), LogSettings.DEFAULT, cache), SID, StreamState.empty(1, Timestamping.DEFAULT)); // another process
         int commits = 20;
         int followers = 50;
         for (int c = 0; c < commits; c++) {
@@ -182,6 +184,8 @@ class SharedFetchTest {
         }
         assertEquals(commits, store.commitGets.size(), "every commit was fetched");
         store.commitGets.forEach((key, n) -> assertEquals(1, n.get(), key + " fetched " + n.get() + " times for " + followers + " readers"));
+        assertEquals(commits, cache.readsFetched(), "what the metrics say: one fetch per commit");
+        assertEquals((long) commits * (followers - 1), cache.readsShared() + cache.readsFromMemory(), "the rest shared or from memory");
     }
 
     @Test
