@@ -18,7 +18,8 @@ class RandomnessTest {
 
     @Test
     void theEngineDrawsFromACsprng() {
-        LogEnv env = new EngineProducer().logEnv(new MemoryObjectStore(System::currentTimeMillis));
+        LogEnv env = new EngineProducer().logEnv(new MemoryObjectStore(System::currentTimeMillis),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         assertInstanceOf(SecureRandom.class, env.random());
     }
 
