@@ -12,6 +12,7 @@ import dev.brook.core.Timestamping;
 import dev.brook.store.MemoryObjectStore;
 import dev.brook.store.ObjectStore;
 import dev.brook.store.StoredObject;
+import dev.brook.testing.CountingStore;
 import dev.brook.testing.ForwardingStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,13 +53,7 @@ class SharedFetchTest {
             synchronized (this) {
                 if (holding) {
                     CompletableFuture<Optional<StoredObject>> later = new CompletableFuture<>();
-                    held.add(() -> super.get(key).whenComplete((v, e) -> {
-                        if (e != null) {
-                            later.completeExceptionally(e);
-                        } else {
-                            later.complete(v);
-                        }
-                    }));
+                    held.add(() -> relay(super.get(key), later));
                     return later;
                 }
             }
@@ -81,42 +76,34 @@ class SharedFetchTest {
     }
 
     /** Holds every request until drained, and counts them by kind: readers in flight overlap. */
-    static final class HeldAll extends ForwardingStore {
-        final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    static final class HeldAll extends CountingStore {
         final List<Runnable> held = new ArrayList<>();
 
         HeldAll(ObjectStore store) {
             super(store);
         }
 
-        private <T> CompletionStage<T> hold(String kind, java.util.function.Supplier<CompletionStage<T>> call) {
-            counts.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+        private <T> CompletionStage<T> hold(java.util.function.Supplier<CompletionStage<T>> call) {
             CompletableFuture<T> later = new CompletableFuture<>();
             synchronized (this) {
-                held.add(() -> call.get().whenComplete((v, e) -> {
-                    if (e != null) {
-                        later.completeExceptionally(e);
-                    } else {
-                        later.complete(v);
-                    }
-                }));
+                held.add(() -> relay(call.get(), later));
             }
             return later;
         }
 
         @Override
         public CompletionStage<Optional<StoredObject>> get(String key) {
-            return hold("GET", () -> super.get(key));
+            return hold(() -> super.get(key));
         }
 
         @Override
         public CompletionStage<Optional<dev.brook.store.ObjectInfo>> head(String key) {
-            return hold("HEAD", () -> super.head(key));
+            return hold(() -> super.head(key));
         }
 
         @Override
         public CompletionStage<dev.brook.store.ListPage> list(String prefix, String startAfter, int limit) {
-            return hold("LIST", () -> super.list(prefix, startAfter, limit));
+            return hold(() -> super.list(prefix, startAfter, limit));
         }
 
         /** Runs what is held, and what that leads to, until nothing is. */
@@ -134,10 +121,17 @@ class SharedFetchTest {
             }
             throw new AssertionError("requests kept coming");
         }
+    }
 
-        int total() {
-            return counts.values().stream().mapToInt(AtomicInteger::get).sum();
-        }
+    /** Completes {@code to} as {@code from} completes. */
+    static <T> void relay(CompletionStage<T> from, CompletableFuture<T> to) {
+        from.whenComplete((v, e) -> {
+            if (e != null) {
+                to.completeExceptionally(e);
+            } else {
+                to.complete(v);
+            }
+        });
     }
 
     static StreamLog log(ObjectStore store, long cacheBytes) {
@@ -200,7 +194,7 @@ class SharedFetchTest {
         store.drain();
         for (int c = 0; c < commits; c++) {
             assertInstanceOf(AppendOutcome.Acked.class, writer.append(one(c)).toCompletableFuture().join());
-            store.counts.clear();
+            store.reset();
             List<CompletableFuture<ReadOutcome>> reads = new ArrayList<>();
             for (int f = 0; f < followers; f++) {
                 reads.add(readFrom(readers, c)); // all woken by the same commit
@@ -210,7 +204,7 @@ class SharedFetchTest {
                 assertEquals(List.of((long) c), seqs(r.join()), "each follower gets the new record");
             }
             // alone, one read of a new commit costs: HEAD next, HEAD floor, HEAD after, HEAD floor, GET, HEAD floor
-            assertTrue(store.total() <= 20, followers + " readers of commit " + c + " made " + store.counts + " requests");
+            assertTrue(store.total() <= 20, followers + " readers of commit " + c + " made " + store + " requests");
         }
     }
 
