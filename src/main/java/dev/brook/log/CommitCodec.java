@@ -57,6 +57,15 @@ public final class CommitCodec {
     public record Encoded(byte[] body, Map<String, String> metadata, byte[] hash) {}
 
     public static Encoded encode(Commit c) {
+        return encode(c, Optional.empty());
+    }
+
+    /**
+     * {@code writer}, when present, goes into the metadata only (key {@code writer}): the address of
+     * the instance that wrote the commit, a hint outside the checksum and the hash (docs/LOG.md,
+     * "Contention"). It must be printable ASCII, at most {@link #WRITER_CHARS_MAX} characters.
+     */
+    public static Encoded encode(Commit c, Optional<String> writer) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 64 * c.records().size());
             DataOutputStream out = new DataOutputStream(bytes);
@@ -104,7 +113,8 @@ public final class CommitCodec {
             byte[] body = bytes.toByteArray();
             byte[] hash = sha256(body);
             OptionalLong first = c.records().isEmpty() ? OptionalLong.empty() : OptionalLong.of(c.records().get(0).timestamp());
-            return new Encoded(body, metadata(new CommitSummary(c.key(), c.previous(), c.nonce(), hash, s, first, 0)), hash);
+            return new Encoded(body, metadata(new CommitSummary(c.key(), c.previous(), c.nonce(), hash, s, first, 0,
+                    writer.filter(CommitCodec::usableWriter))), hash);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
@@ -170,10 +180,19 @@ public final class CommitCodec {
                 return Optional.empty();
             }
             return Optional.of(new CommitSummary(key, previous, nonce, hash, state,
-                    "-".equals(first) ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(first)), lastModifiedMs));
+                    "-".equals(first) ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(first)), lastModifiedMs,
+                    Optional.ofNullable(m.get("writer")).filter(CommitCodec::usableWriter)));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The longest writer address kept in a commit's metadata. */
+    public static final int WRITER_CHARS_MAX = 256;
+
+    /** A writer address fit for object metadata: non-empty printable ASCII, bounded. */
+    public static boolean usableWriter(String writer) {
+        return !writer.isEmpty() && writer.length() <= WRITER_CHARS_MAX && writer.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f);
     }
 
     /** "1" or "0"; anything else makes the metadata unusable. */
@@ -202,6 +221,7 @@ public final class CommitCodec {
         m.put("sealed", st.sealed() ? "1" : "0");
         m.put("nonce", hex.formatHex(s.nonce()));
         m.put("sha256", hex.formatHex(s.hash()));
+        s.writer().ifPresent(w -> m.put("writer", w));
         return m;
     }
 

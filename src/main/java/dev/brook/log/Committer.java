@@ -41,6 +41,12 @@ final class Committer {
      */
     static final int CONTROL_UNKNOWN_RETRIES_MAX = 2;
 
+    /** Races lost in a row to one peer after which this instance hands its groups to that peer (docs/LOG.md, "Contention"). */
+    static final int FORWARD_AFTER_LOSSES = 2;
+    /** The first backoff window after a lost race; it doubles with each further loss of the same group, up to the cap. */
+    static final long BACKOFF_FIRST_MS = 10;
+    static final long BACKOFF_MAX_MS = 160;
+
     /** What can be submitted: a client batch, or a change of state without records. */
     sealed interface Item {
         /**
@@ -48,9 +54,14 @@ final class Committer {
          * the decision and the acknowledgement see the records as sent. {@code session} links the
          * batches of one append session; empty for a unary append.
          */
-        record Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal, Optional<AppendSession> session) implements Item {
+        record Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal, Optional<AppendSession> session, boolean fromPeer)
+                implements Item {
             Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal) {
-                this(batch, seal, Optional.empty());
+                this(batch, seal, Optional.empty(), false);
+            }
+
+            Batch(AppendBatch batch, UnaryOperator<SequencedRecord> seal, Optional<AppendSession> session) {
+                this(batch, seal, session, false);
             }
 
             boolean ofBrokenSession() {
@@ -85,10 +96,23 @@ final class Committer {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean running;
     private long commitsSinceHint;
+    private final Optional<Peering> peering;
+    /** The peer that won this stream's last race we lost, and how many in a row it won (guarded by this). */
+    private String lostTo;
+    private int lossesInARow;
+    /** Where groups go instead of being committed here, while set (guarded by this). */
+    private String leader;
+    /** The writer named by the commit that beat our last write (set by {@link #settle}; one commit in flight at a time). */
+    private volatile Optional<String> beatenBy = Optional.empty();
     private volatile java.util.function.Consumer<TailPosition> onCommitted = tail -> {};
 
     /** @param recordSeqNumMax the highest sequence number a record other than a command may take (AppendDecision) */
     Committer(Chain chain, LogEnv env, long recordSeqNumMax) {
+        this(chain, env, recordSeqNumMax, Optional.empty());
+    }
+
+    Committer(Chain chain, LogEnv env, long recordSeqNumMax, Optional<Peering> peering) {
+        this.peering = peering;
         this.chain = chain;
         this.recordSeqNumMax = recordSeqNumMax;
         this.env = env;
@@ -109,6 +133,9 @@ final class Committer {
         Pending pending = new Pending(item, new CompletableFuture<>());
         boolean start;
         synchronized (this) {
+            if (item instanceof Item.Batch b && b.fromPeer()) {
+                leader = null; // a peer hands us its batches: commit here
+            }
             queue.addLast(pending);
             start = !running;
             running = true;
@@ -178,16 +205,32 @@ final class Committer {
         }
     }
 
-    /** Tries commits for one group until it is answered; never completes exceptionally. */
+    /**
+     * Tries commits for one group until it is answered; never completes exceptionally. After a lost
+     * race it waits a random time in a window that doubles with each loss, so that the winner's next
+     * group takes what queued meanwhile; once it has lost {@link #FORWARD_AFTER_LOSSES} races in a row
+     * to one peer, it hands the group to that peer instead (docs/LOG.md, "Contention").
+     */
     private CompletionStage<Void> commitGroup(List<Pending> group) {
         long startNanos = env.nanoClock().getAsLong();
+        int[] losses = {0};
         return Loops.until(env.settings().commitAttemptsMax(), env.settings().loopDeadline(env.nanoClock()), attempt -> {
             if (attempt > 0 && elapsedMs(startNanos) > env.settings().appendDeadlineMs()) {
                 fail(group, AppendOutcome.Failure.CONTENDED, "lost every race for the tail within "
                         + env.settings().appendDeadlineMs() + " ms");
                 return CompletableFuture.completedFuture(Optional.of(true));
             }
-            return chain.tail().thenCompose(tail -> attempt(group, tail));
+            String to = forwardTarget(group);
+            if (to != null) {
+                return forward(group, to);
+            }
+            CompletionStage<Void> pause = losses[0] == 0 ? CompletableFuture.completedFuture(null) : env.delay().after(backoffMs(losses[0]));
+            return pause.thenCompose(x -> chain.tail()).thenCompose(tail -> attempt(group, tail)).thenApply(answered -> {
+                if (answered.isEmpty()) {
+                    losses[0]++;
+                }
+                return answered;
+            });
         }, () -> new ContendedException()).handle((done, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
@@ -226,12 +269,13 @@ final class Committer {
             answer(group, plan, tail.state());
             return CompletableFuture.completedFuture(Optional.of(true));
         }
-        CommitCodec.Encoded encoded = CommitCodec.encode(plan.commit);
+        CommitCodec.Encoded encoded = CommitCodec.encode(plan.commit, peering.map(Peering::self));
         return write(plan.commit.key(), encoded, plan.commit.nonce()).thenApply(written -> {
             switch (written) {
                 case WON -> {
                     CommitSummary summary = CommitCodec.summaryOf(plan.commit.key(), encoded.metadata(), 0).orElseThrow();
                     chain.advance(Chain.Tail.of(summary));
+                    won();
                     // This process's followers read it from memory (encode and decode round-trip exactly).
                     env.commits().put(chain.keys().commit(plan.commit.key()), plan.commit, encoded.body().length);
                     answer(group, plan, plan.commit.state());
@@ -241,6 +285,7 @@ final class Committer {
                     return Optional.of(true);
                 }
                 case LOST -> {
+                    lost(beatenBy);
                     return Optional.empty();
                 }
                 case UNKNOWN, RESEND -> {
@@ -471,13 +516,121 @@ final class Committer {
             if (found.isEmpty()) {
                 return occupied ? Written.UNKNOWN : Written.RESEND;
             }
-            return found.get().hasNonce(nonce) ? Written.WON : Written.LOST;
+            if (found.get().hasNonce(nonce)) {
+                return Written.WON;
+            }
+            beatenBy = found.get().writer();
+            return Written.LOST;
         })).exceptionally(e -> Written.UNKNOWN);
     }
 
     /** The floor guard: true when a floor read issued now is at or below {@code key}. */
     private CompletionStage<Boolean> guard(CommitKey key) {
         return chain.floors().read().thenApply(view -> !key.isBelow(view.floor()));
+    }
+
+    /** A random wait after the {@code losses}-th lost race of one group, in a window that doubles with each loss. */
+    private long backoffMs(int losses) {
+        long window = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS << Math.min(losses - 1, 20));
+        return env.random().nextLong(window + 1);
+    }
+
+    private synchronized void won() {
+        lostTo = null;
+        lossesInARow = 0;
+        leader = null;
+    }
+
+    /** A race lost to the commit of {@code winner}: after enough in a row to one peer, it leads. */
+    private synchronized void lost(Optional<String> winner) {
+        if (peering.isEmpty() || winner.isEmpty() || winner.get().equals(peering.get().self())) {
+            lostTo = null;
+            lossesInARow = 0;
+            return;
+        }
+        if (winner.get().equals(lostTo)) {
+            lossesInARow++;
+        } else {
+            lostTo = winner.get();
+            lossesInARow = 1;
+        }
+        if (lossesInARow >= FORWARD_AFTER_LOSSES) {
+            leader = lostTo;
+        }
+    }
+
+    /**
+     * The peer to hand this group to, or null to commit it here: only plain batches that came from
+     * a client of this instance travel (a session's batches keep their one queue, a peer's batches
+     * are never passed on), and only while a leader is known.
+     */
+    private String forwardTarget(List<Pending> group) {
+        if (peering.isEmpty() || !peering.get().forwards()) {
+            return null;
+        }
+        synchronized (this) {
+            if (leader == null) {
+                return null;
+            }
+        }
+        for (Pending p : group) {
+            if (!(p.item() instanceof Item.Batch b) || b.session().isPresent() || b.fromPeer()) {
+                return null;
+            }
+        }
+        synchronized (this) {
+            return leader;
+        }
+    }
+
+    /**
+     * Hands the group to {@code peer}; its outcomes answer the group's items. When nothing reached the
+     * peer the group is tried here again (empty); when that is unknown, its items fail as
+     * OUTCOME_UNKNOWN and are never sent anywhere again. Either way the leader is forgotten.
+     */
+    private CompletionStage<Optional<Boolean>> forward(List<Pending> group, String peer) {
+        List<AppendBatch> batches = new ArrayList<>(group.size());
+        for (Pending p : group) {
+            batches.add(((Item.Batch) p.item()).batch());
+        }
+        byte[] id = new byte[16];
+        env.random().nextBytes(id);
+        CompletionStage<List<AppendOutcome>> sent;
+        try {
+            sent = peering.get().forward(peer, java.util.HexFormat.of().formatHex(id), batches);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((outcomes, failure) -> {
+            if (failure == null && outcomes != null && outcomes.size() == group.size()) {
+                TailPosition tail = null;
+                for (int i = 0; i < group.size(); i++) {
+                    AppendOutcome o = outcomes.get(i);
+                    if (o instanceof AppendOutcome.Acked a && (tail == null || a.tailSeq() > tail.seqNum())) {
+                        tail = new TailPosition(a.tailSeq(), a.tailTimestamp());
+                    }
+                    group.get(i).result().complete(o);
+                }
+                if (tail != null) {
+                    // The peer answered after its floor guard: its commit is on the chain.
+                    onCommitted.accept(tail);
+                }
+                return Optional.of(true);
+            }
+            synchronized (this) {
+                leader = null;
+                lostTo = null;
+                lossesInARow = 0;
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof Peering.NotDelivered) {
+                return Optional.empty();
+            }
+            fail(group, AppendOutcome.Failure.OUTCOME_UNKNOWN, "handed to the instance at " + peer
+                    + ", whose answer did not arrive: " + (cause == null ? "a malformed answer" : cause.getMessage()));
+            return Optional.of(true);
+        });
     }
 
     private void maybeRefreshHint(CommitKey key) {

@@ -4,7 +4,12 @@ import dev.brook.core.AppendBatch;
 import dev.brook.core.AppendDecision;
 import dev.brook.core.SequencedRecord;
 import dev.brook.core.StreamState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
@@ -19,6 +24,12 @@ public final class StreamLog {
     private final Committer committer;
     private final Reader reader;
     private final Trimmer trimmer;
+    private final Map<String, CompletableFuture<List<AppendOutcome>>> forwards = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<List<AppendOutcome>>> eldest) {
+            return size() > FORWARDS_REMEMBERED_MAX;
+        }
+    };
 
     /**
      * What differs between logs of one process.
@@ -27,10 +38,23 @@ public final class StreamLog {
      *                        counts as its plaintext)
      * @param recordSeqNumMax the highest sequence number a record other than a command may take, decided
      *                        in the fold against the validated tail (aes-256-gcm streams: 2^32 - 1)
+     * @param peering         how this instance reaches the others writing the stream; empty when it
+     *                        neither names itself in its commits nor hands batches to peers
      */
-    public record Options(ToLongFunction<SequencedRecord> meter, long recordSeqNumMax) {
+    public record Options(ToLongFunction<SequencedRecord> meter, long recordSeqNumMax, Optional<Peering> peering) {
         public static final Options DEFAULT = new Options(SequencedRecord::meteredBytes, AppendDecision.RECORD_SEQ_NUM_UNLIMITED);
+
+        public Options(ToLongFunction<SequencedRecord> meter, long recordSeqNumMax) {
+            this(meter, recordSeqNumMax, Optional.empty());
+        }
+
+        public Options withPeering(Peering p) {
+            return new Options(meter, recordSeqNumMax, Optional.of(p));
+        }
     }
+
+    /** Forwards remembered per log, so that a duplicate delivery is answered with the first one's outcomes. */
+    static final int FORWARDS_REMEMBERED_MAX = 4096;
 
     /**
      * @param sid     the incarnation's id (32 hex digits), never reused
@@ -44,7 +68,7 @@ public final class StreamLog {
         LogKeys keys = new LogKeys(sid);
         Floors floors = new Floors(env.store(), keys, env.settings(), env.nanoClock());
         this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis, env.nanoClock());
-        this.committer = new Committer(chain, env, options.recordSeqNumMax());
+        this.committer = new Committer(chain, env, options.recordSeqNumMax(), options.peering());
         this.reader = new Reader(chain, env, options.meter());
         this.trimmer = new Trimmer(chain, reader, env);
     }
@@ -80,6 +104,31 @@ public final class StreamLog {
      */
     public CompletionStage<AppendOutcome> append(AppendBatch batch, UnaryOperator<SequencedRecord> seal, AppendSession session) {
         return committer.submit(new Committer.Item.Batch(batch, seal, Optional.of(session)));
+    }
+
+    /**
+     * Batches a peer handed over ({@link Peering#forward}): committed here in this instance's groups,
+     * never passed on, one outcome each, in order. A forward delivered again under the same
+     * {@code id} gets the first delivery's outcomes and appends nothing (ids are remembered per log,
+     * up to {@link #FORWARDS_REMEMBERED_MAX}; the sender never resends, so only a network that
+     * duplicates a request delivers one twice, and it does so soon after).
+     */
+    public CompletionStage<List<AppendOutcome>> acceptForwarded(String id, List<AppendBatch> batches) {
+        CompletableFuture<List<AppendOutcome>> mine = new CompletableFuture<>();
+        CompletableFuture<List<AppendOutcome>> first;
+        synchronized (forwards) {
+            first = forwards.putIfAbsent(id, mine);
+        }
+        if (first != null) {
+            return first;
+        }
+        List<CompletableFuture<AppendOutcome>> each = new ArrayList<>(batches.size());
+        for (AppendBatch b : batches) {
+            each.add(committer.submit(new Committer.Item.Batch(b, UnaryOperator.identity(), Optional.empty(), true)).toCompletableFuture());
+        }
+        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .whenComplete((x, e) -> mine.complete(each.stream().map(CompletableFuture::join).toList()));
+        return mine;
     }
 
     /** A zero-record commit changing the state (reconfiguration, seal); {@code change} keeps positions. */

@@ -30,13 +30,35 @@ final class LogSimulation {
 
     /** The knobs of one run. */
     record Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
-                  double restartEngineRate, long deleterEveryMs) {
+                  double restartEngineRate, long deleterEveryMs, Network network) {
+        Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
+               double restartEngineRate, long deleterEveryMs) {
+            this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, null);
+        }
+
         static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50, 10_000);
         static final Config DEFAULT = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40);
         /** Long pauses and late landings: writers come back from the dead onto freed keys. */
         static final Config ZOMBIES = new Config(4, 6, 40,
                 new SimFaultyStore.Faults(0.04, 0.08, 0.10, 0.02, 0.2, 5, 0.12, 3_000, 150, 4_000), SMALL, 0.05, 20);
+        /** Engines that hand batches to each other over a network that refuses, loses answers, duplicates and delays. */
+        static final Config FORWARDING = new Config(3, 8, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40, Network.FLAKY);
+        /** The same on a store that never fails: contention alone decides who leads. */
+        static final Config FORWARDING_CLEAN_STORE = new Config(3, 8, 40, SimFaultyStore.Faults.NONE, SMALL, 0.02, 40,
+                Network.FLAKY);
     }
+
+    /**
+     * The network between engines for forwards (docs/LOG.md, "Contention"): the probability that a
+     * forward is refused (nothing delivered), that its answer is lost after the peer took it, that it
+     * is delivered twice to the same instance, and the largest delay of each leg.
+     */
+    record Network(double refused, double answerLost, double duplicated, int delayMaxMs) {
+        static final Network FLAKY = new Network(0.1, 0.1, 0.1, 30);
+    }
+
+    /** What the network did in one run. */
+    final java.util.Map<String, Integer> forwards = new java.util.TreeMap<>();
 
     /** One operation a client ran: what it asked, when, and how it ended. */
     record Op(int client, int id, String kind, AppendBatch batch, ReadRequest read, long invokedMs, long completedMs,
@@ -76,8 +98,85 @@ final class LogSimulation {
             dev.brook.store.ObjectStore s = i == 0 ? store : new ResilientObjectStore(store,
                     new ResilientObjectStore.RetryPolicy(1 + i, 2_000, 5, 40), sim::nanoTime, sim::delay, r);
             envs[i] = new LogEnv(s, sim::nowMs, sim::nanoTime, sim::delay, r, config.settings());
-            engines[i] = new StreamLog(envs[i], SID, genesis);
+            engines[i] = newEngine(i);
         }
+        this.network = new Random(seed * 104_729 + 7);
+    }
+
+    private final Random network;
+
+    private StreamLog newEngine(int i) {
+        if (config.network() == null) {
+            return new StreamLog(envs[i], SID, genesis);
+        }
+        return new StreamLog(envs[i], SID, genesis, StreamLog.Options.DEFAULT.withPeering(new SimPeering(i)));
+    }
+
+    /** Engine {@code i}'s link to the others, through the simulated network. */
+    private final class SimPeering implements Peering {
+        private final String self;
+
+        SimPeering(int i) {
+            this.self = "sim://engine-" + i;
+        }
+
+        @Override
+        public String self() {
+            return self;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<List<AppendOutcome>> forward(String peer, String id, List<AppendBatch> batches) {
+            Network net = config.network();
+            int target = Integer.parseInt(peer.substring(peer.lastIndexOf('-') + 1));
+            java.util.concurrent.CompletableFuture<List<AppendOutcome>> answer = new java.util.concurrent.CompletableFuture<>();
+            boolean refused;
+            boolean lost;
+            boolean duplicated;
+            long there;
+            long back;
+            long again;
+            synchronized (network) {
+                refused = network.nextDouble() < net.refused();
+                lost = network.nextDouble() < net.answerLost();
+                duplicated = network.nextDouble() < net.duplicated();
+                there = network.nextInt(net.delayMaxMs() + 1);
+                back = network.nextInt(net.delayMaxMs() + 1);
+                again = network.nextInt(net.delayMaxMs() + 1);
+            }
+            count("sent");
+            if (refused) {
+                count("refused");
+                sim.at(there, () -> answer.completeExceptionally(new Peering.NotDelivered("refused by " + peer)));
+                return answer;
+            }
+            sim.at(there, () -> {
+                StreamLog to = engine(target);
+                to.acceptForwarded(id, batches).whenComplete((outcomes, e) -> sim.at(back, () -> {
+                    if (lost || e != null) {
+                        count("answer lost");
+                        answer.completeExceptionally(new java.io.IOException("the answer from " + peer + " was lost"));
+                    } else {
+                        answer.complete(outcomes);
+                    }
+                }));
+                if (duplicated) {
+                    count("duplicated");
+                    sim.at(again, () -> to.acceptForwarded(id, batches));
+                }
+            });
+            return answer;
+        }
+    }
+
+    private void count(String what) {
+        synchronized (forwards) {
+            forwards.merge(what, 1, Integer::sum);
+        }
+    }
+
+    private synchronized StreamLog engine(int i) {
+        return engines[i];
     }
 
     /** A fresh instance on the same store, as after a crash or a scale-from-zero. */
@@ -120,7 +219,7 @@ final class LogSimulation {
     private synchronized StreamLog engine() {
         int i = random.nextInt(engines.length);
         if (random.nextDouble() < config.restartEngineRate()) {
-            engines[i] = new StreamLog(envs[i], SID, genesis);
+            engines[i] = newEngine(i);
         }
         return engines[i];
     }

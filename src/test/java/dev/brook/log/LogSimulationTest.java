@@ -56,6 +56,33 @@ class LogSimulationTest {
                 .equals(fingerprint(new LogSimulation(4, LogSimulation.Config.DEFAULT).run())), "seeds differ");
     }
 
+    /**
+     * Engines that hand batches to the peer that keeps winning, over a network that refuses, loses
+     * answers, duplicates and delays (docs/LOG.md, "Contention"): every history is still one the log
+     * explains, and the runs did forward, and met every kind of network fault.
+     */
+    @Test
+    void forwardingBetweenEnginesKeepsEveryHistoryExplained() {
+        List<String> failures = new ArrayList<>();
+        java.util.Map<String, Integer> network = new java.util.TreeMap<>();
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS / 2; seed++) {
+            for (var config : List.of(LogSimulation.Config.FORWARDING, LogSimulation.Config.FORWARDING_CLEAN_STORE)) {
+                LogSimulation world = new LogSimulation(seed, config).run();
+                List<String> v = new LogChecker(world).check();
+                world.forwards.forEach((k, n) -> network.merge(k, n, Integer::sum));
+                if (!v.isEmpty()) {
+                    failures.add((config == LogSimulation.Config.FORWARDING ? "forwarding" : "forwarding, clean store") + " seed "
+                            + seed + ": " + v.size() + " violations, first: " + v.subList(0, Math.min(3, v.size())));
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+        for (String kind : List.of("sent", "refused", "answer lost", "duplicated")) {
+            assertTrue(network.getOrDefault(kind, 0) > 0, "no forward was " + kind + ": " + network);
+        }
+        assertTrue(network.get("sent") > SEEDS, "forwarding is common under contention: " + network);
+    }
+
     @Test
     void everySeededHistoryIsExplainedByTheLog() {
         List<String> failures = new ArrayList<>();
