@@ -5,6 +5,8 @@ import dev.brook.engine.Catalog;
 import dev.brook.engine.ControlPlane;
 import dev.brook.engine.DataPlane;
 import dev.brook.engine.Janitor;
+import dev.brook.engine.Peers;
+import dev.brook.http.peer.PeerClient;
 import dev.brook.log.CommitCache;
 import dev.brook.log.LogEnv;
 import dev.brook.log.LogSettings;
@@ -18,6 +20,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The engine of one process: the log's environment, the catalog, the data plane, admission limits and the janitor. */
@@ -51,10 +54,19 @@ public class EngineProducer {
         return new Catalog(env.store(), env.wallClockMs(), env.random());
     }
 
+    /** This instance's address for its peers (docs/LOG.md, "Contention"): unset, it neither names itself nor forwards. */
+    @ConfigProperty(name = "brook.peer.url")
+    Optional<String> peerUrl;
+
+    @ConfigProperty(name = "brook.peer.secret")
+    Optional<String> peerSecret;
+
     @Produces
     @Singleton
-    DataPlane dataPlane(Catalog catalog, LogEnv env) {
-        return new DataPlane(catalog, env);
+    DataPlane dataPlane(Catalog catalog, LogEnv env, MeterRegistry registry) {
+        Optional<Peers> peers = peerUrl.filter(u -> !u.isBlank()).flatMap(url -> peerSecret.map(secret ->
+                new Peers(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, new PeerClient(secret, registry))));
+        return new DataPlane(catalog, env, DataPlane.LOGS_CACHED_MAX, peers);
     }
 
     @ConfigProperty(name = "brook.sessions.max", defaultValue = "5000")

@@ -12,6 +12,7 @@ import dev.brook.core.Timestamping;
 import dev.brook.log.AppendOutcome;
 import dev.brook.log.AppendSession;
 import dev.brook.log.LogEnv;
+import dev.brook.log.Peering;
 import dev.brook.log.ReadOutcome;
 import dev.brook.log.ReadRequest;
 import dev.brook.log.StreamLog;
@@ -37,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DataPlane {
 
     /** Stream logs kept per instance (their caches make steady-state appends cost one PUT and one HEAD). */
-    static final int LOGS_CACHED_MAX = 10_000;
+    public static final int LOGS_CACHED_MAX = 10_000;
 
     public enum AutoCreate { NEVER, ON_APPEND, ON_READ }
 
@@ -58,13 +59,52 @@ public final class DataPlane {
      *                      small); logs in use are never dropped (LogCache)
      */
     public DataPlane(Catalog catalog, LogEnv env, int logsCachedMax) {
+        this(catalog, env, logsCachedMax, Optional.empty());
+    }
+
+    /**
+     * @param peers how this instance names itself in its commits and hands batches to the instance
+     *              that keeps winning a stream's tail (docs/LOG.md, "Contention"); empty: neither
+     */
+    public DataPlane(Catalog catalog, LogEnv env, int logsCachedMax, Optional<Peers> peers) {
         this.catalog = catalog;
         this.env = env;
         // Every instance must start from the same state: the creation's timestamping at the creation's
         // config version (0 for streams created before it was recorded); later changes reach the log
         // as control commits.
         this.logs = new LogCache(logsCachedMax, s -> new StreamLog(env, s.sid(), StreamState.empty(s.genesisVersion(), s.genesis()),
-                options(s)), env.delay());
+                peers.map(p -> options(s).withPeering(peering(p, s))).orElseGet(() -> options(s))), env.delay());
+    }
+
+    /** One incarnation's link to the peers: batches of an encrypted stream never leave (the key stays with its request). */
+    private static Peering peering(Peers peers, StreamRecord s) {
+        return new Peering() {
+            @Override
+            public String self() {
+                return peers.self();
+            }
+
+            @Override
+            public boolean forwards() {
+                return s.cipher().isEmpty();
+            }
+
+            @Override
+            public CompletionStage<List<AppendOutcome>> forward(String peer, String id, List<AppendBatch> batches) {
+                return peers.link().forward(peer, s.sid(), id, batches);
+            }
+        };
+    }
+
+    /**
+     * Batches a peer handed to this instance for the incarnation {@code sid} (docs/LOG.md, "Contention"):
+     * committed here, one outcome each. Refused with {@link Peering.NotDelivered} when this process does
+     * not hold that incarnation's log: it is then no writer the peer could have lost to recently, and
+     * the peer commits the batches itself.
+     */
+    public CompletionStage<List<AppendOutcome>> acceptForwarded(String sid, String id, List<AppendBatch> batches) {
+        return logs.usingIfPresent(sid, l -> l.log().acceptForwarded(id, batches)).orElseGet(() ->
+                CompletableFuture.failedFuture(new Peering.NotDelivered("this instance holds no log of " + sid)));
     }
 
     private static String name(String basin, String stream) {

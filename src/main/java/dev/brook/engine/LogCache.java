@@ -100,7 +100,10 @@ final class LogCache {
 
     /** Runs {@code op} on the incarnation's log under a lease held until the stage completes. */
     <T> CompletionStage<T> using(StreamRecord s, Function<Lease, CompletionStage<T>> op) {
-        Lease lease = acquire(s);
+        return run(acquire(s), op);
+    }
+
+    private static <T> CompletionStage<T> run(Lease lease, Function<Lease, CompletionStage<T>> op) {
         CompletionStage<T> stage;
         try {
             stage = op.apply(lease);
@@ -110,6 +113,20 @@ final class LogCache {
         }
         stage.whenComplete((x, e) -> lease.close());
         return stage;
+    }
+
+    /** Like {@link #using}, but only for an incarnation whose log this process holds now; empty otherwise. */
+    <T> java.util.Optional<CompletionStage<T>> usingIfPresent(String sid, Function<Lease, CompletionStage<T>> op) {
+        Lease lease;
+        synchronized (entries) {
+            Entry e = entries.get(sid);
+            if (e == null) {
+                return java.util.Optional.empty();
+            }
+            e.leases++;
+            lease = new Lease(e);
+        }
+        return java.util.Optional.of(run(lease, op));
     }
 
     int size() {

@@ -57,6 +57,9 @@ public final class RouterConfig {
                     bind "${BROOK_ROUTER_BIND-0.0.0.0:8080}"
                     # HTTP/1.1 and h2c with prior knowledge on the same plaintext port (HAProxy detects the preface).
                     http-request set-var(txn.path) path
+                    # Only instances talk to each other's /_brook/ endpoints (docs/SECURITY.md): from outside the
+                    # deployment's secret never passes, and those paths go to the control function, which answers 404.
+                    http-request del-header brook-peer-secret
                     acl t_s2s req.fhdr(content-type,1) -m reg -i ^[[:space:]]*s2s/proto[[:space:]]*(;|,|$)
                     acl t_sse req.fhdr(accept,1) -m reg -i ^[[:space:]]*text/event-stream[[:space:]]*(;|,|$)
                     acl t_wait urlp_reg(wait) ^[[:space:]]*[0-9]*[1-9][0-9]*[[:space:]]*$

@@ -167,7 +167,8 @@ class TenantTemplateIT {
                 "keys/brook-auth-public.pem", "keys/brook-auth-private.pem", "keys/admin-token",
                 "knative/base/kustomization.yaml", "knative/base/router.yaml",
                 "knative/overlay/kustomization.yaml", "knative/overlay/namespace.yaml", "knative/overlay/config.yaml",
-                "knative/overlay/secret-auth.yaml", "knative/overlay/secret-s3.yaml",
+                "knative/overlay/secret-auth.yaml", "knative/overlay/secret-s3.yaml", "knative/overlay/secret-peer.yaml",
+                "fly/peer-secrets.env",
                 "knative/overlay/routes.cfg", "knative/overlay/backends.cfg", "knative/overlay/hosts.cfg",
                 "fly/control/secrets.env", "fly/router/fly.toml", "fly/router/Dockerfile", "fly/router/routes.cfg",
                 "fly/router/backends.cfg"));
@@ -236,6 +237,9 @@ class TenantTemplateIT {
                 if (fn.equals("control")) {
                     expected.add("secret:brook-auth-private"); // only control issues tokens
                 }
+                if (fn.equals("append") || fn.equals("edge")) {
+                    expected.add("secret:brook-peer"); // instances that commit appends hand each other batches
+                }
                 assertEquals(expected, refs, fn);
                 assertTrue(container.at("/resources/limits/memory").isTextual(), fn + " has a memory limit");
                 String minScale = svc.at("/spec/template/metadata/annotations").get("autoscaling.knative.dev/min-scale").asText();
@@ -284,6 +288,11 @@ class TenantTemplateIT {
             assertEquals("Secret", secret.get("kind").asText());
             assertEquals("brook-auth-private", secret.at("/metadata/name").asText());
             assertEquals(t.read("keys/brook-auth-private.pem"), secret.at("/stringData/BROOK_AUTH_PRIVATE_KEY").asText());
+            JsonNode peer = yaml(t.file("knative/overlay/secret-peer.yaml")).get(0);
+            assertEquals("brook-peer", peer.at("/metadata/name").asText());
+            String peerSecret = peer.at("/stringData/BROOK_PEER_SECRET").asText();
+            assertTrue(peerSecret.matches("[0-9a-f]{64}"), peerSecret);
+            assertEquals("BROOK_PEER_SECRET=" + peerSecret + "\n", t.read("fly/peer-secrets.env"), "Knative and Fly share one secret");
             JsonNode s3 = yaml(t.file("knative/overlay/secret-s3.yaml")).get(0);
             assertEquals("Secret", s3.get("kind").asText());
             assertEquals("brook-s3", s3.at("/metadata/name").asText());
@@ -386,7 +395,8 @@ class TenantTemplateIT {
             }
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(t.file("keys/admin-token"))));
             List<String> ignored = Files.readAllLines(t.file(".gitignore"));
-            assertTrue(ignored.containsAll(List.of("keys/", "knative/overlay/secret-*.yaml", "fly/control/secrets.env")), ignored.toString());
+            assertTrue(ignored.containsAll(List.of("keys/", "knative/overlay/secret-*.yaml", "fly/control/secrets.env",
+                    "fly/peer-secrets.env")), ignored.toString());
         }
     }
 

@@ -1,0 +1,148 @@
+package dev.brook.http.peer;
+
+import dev.brook.core.ErrorCode;
+import dev.brook.core.S2Error;
+import dev.brook.engine.DataPlane;
+import dev.brook.http.errors.Replies;
+import dev.brook.log.Peering;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Where peers hand batches to this instance: {@code POST /_brook/peer/forward} (docs/LOG.md,
+ * "Contention"; docs/SECURITY.md, "Between instances"). Outside the S2 API: a request must carry the
+ * deployment's secret ({@code brook-peer-secret}), or it is answered like any unknown path (404), as
+ * it is when no secret is configured; the router refuses the whole {@code /_brook/} prefix from
+ * outside. Every refusal is sent before any log is touched, so a 4xx tells the sender that nothing
+ * of its forward was appended; once the batches reach a log, the answer is 200 with their outcomes.
+ */
+@Singleton
+public class PeerEndpoint {
+
+    public static final String PATH = "/_brook/peer/forward";
+    public static final String SECRET_HEADER = "brook-peer-secret";
+    /** A forward carries at most one commit's batches (8 MiB metered) plus their framing. */
+    static final long FORWARD_BYTES_MAX = 16L << 20;
+    /** After the access gate (-200, which passes paths outside /v1 on) and before request bodies (-150). */
+    static final int ROUTE_ORDER = -190;
+    /** The shortest secret accepted: 128 bits in hex. */
+    static final int SECRET_CHARS_MIN = 32;
+
+    @ConfigProperty(name = "brook.peer.secret")
+    Optional<String> secret;
+
+    @ConfigProperty(name = "brook.peer.url")
+    Optional<String> self;
+
+    @Inject
+    DataPlane data;
+
+    @Inject
+    MeterRegistry registry;
+
+    private Counter accepted;
+    private Counter refused;
+
+    /** A short secret is a configuration error (refuse to start); an address without a secret turns forwarding off. */
+    void check(@Observes StartupEvent start) {
+        if (checkConfig(self, secret)) {
+            org.jboss.logging.Logger.getLogger(PeerEndpoint.class).warn("brook.peer.url (BROOK_PEER_URL) is set but "
+                    + "brook.peer.secret (BROOK_PEER_SECRET) is not: this instance neither names itself in its commits nor "
+                    + "hands batches to peers (docs/LOG.md, \"Contention\")");
+        }
+        accepted = Counter.builder("brook.peer.forwards.received").tag("outcome", "accepted")
+                .description("Forwards from peers: taken into this instance's log, or refused before it").register(registry);
+        refused = Counter.builder("brook.peer.forwards.received").tag("outcome", "refused")
+                .description("Forwards from peers: taken into this instance's log, or refused before it").register(registry);
+    }
+
+    /** @return true when an address is set without a secret (forwarding stays off) */
+    static boolean checkConfig(Optional<String> self, Optional<String> secret) {
+        if (secret.isPresent() && secret.get().length() < SECRET_CHARS_MIN) {
+            throw new IllegalStateException("brook.peer.secret (BROOK_PEER_SECRET) must have at least " + SECRET_CHARS_MIN
+                    + " characters (for example: openssl rand -hex 32)");
+        }
+        return self.isPresent() && secret.isEmpty();
+    }
+
+    void routes(@Observes Router router) {
+        router.post(PATH).order(ROUTE_ORDER).handler(this::forward);
+    }
+
+    private void forward(RoutingContext ctx) {
+        String given = ctx.request().getHeader(SECRET_HEADER);
+        if (secret.isEmpty() || given == null
+                || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), secret.get().getBytes(StandardCharsets.UTF_8))) {
+            refuse(ctx, new S2Error(ErrorCode.NOT_FOUND, "no route for POST " + PATH));
+            return;
+        }
+        String length = ctx.request().getHeader("content-length");
+        long declared;
+        try {
+            declared = length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            declared = -1;
+        }
+        if (declared < 0 || declared > FORWARD_BYTES_MAX) {
+            refuse(ctx, new S2Error(ErrorCode.INVALID, "a forward needs a Content-Length of at most " + FORWARD_BYTES_MAX + " bytes"));
+            return;
+        }
+        Context context = Vertx.currentContext();
+        ctx.request().body().onComplete(read -> {
+            if (read.failed()) {
+                refuse(ctx, new S2Error(ErrorCode.INVALID, "the forward's body did not arrive: " + read.cause().getMessage()));
+                return;
+            }
+            take(ctx, read.result(), context);
+        });
+        ctx.request().resume();
+    }
+
+    private void take(RoutingContext ctx, Buffer body, Context context) {
+        ForwardCodec.Forward forward;
+        try {
+            forward = ForwardCodec.decodeForward(body.getBytes());
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, new S2Error(ErrorCode.INVALID, "not a forward: " + e.getMessage()));
+            return;
+        }
+        data.acceptForwarded(forward.sid(), forward.id(), forward.batches()).whenComplete((outcomes, failure) ->
+                context.runOnContext(v -> answer(ctx, outcomes, failure)));
+    }
+
+    private void answer(RoutingContext ctx, List<dev.brook.log.AppendOutcome> outcomes, Throwable failure) {
+        Throwable cause = failure == null ? null : Replies.unwrap(failure);
+        if (cause instanceof Peering.NotDelivered refusal) {
+            refuse(ctx, new S2Error(ErrorCode.NOT_FOUND, refusal.getMessage()));
+            return;
+        }
+        if (cause != null) {
+            Replies.answer(ctx.response(), cause); // a 5xx: the sender cannot tell what happened
+            return;
+        }
+        accepted.increment();
+        ctx.response().setStatusCode(200).putHeader("content-type", "application/octet-stream")
+                .end(Buffer.buffer(ForwardCodec.encodeOutcomes(outcomes)));
+    }
+
+    private void refuse(RoutingContext ctx, S2Error error) {
+        if (refused != null) {
+            refused.increment();
+        }
+        Replies.answer(ctx.response(), error);
+    }
+}
