@@ -46,6 +46,7 @@ public final class DataPlane {
     private final LogEnv env;
     private final Map<String, StreamRecord> incarnations = new ConcurrentHashMap<>();
     private final LogCache logs;
+    private final Optional<Wakeups> wakeups;
 
     /** Rounds of "woken, but nothing for this reader yet" one long poll may go through. */
     static final int WAIT_ROUNDS_MAX = 1_000;
@@ -72,8 +73,21 @@ public final class DataPlane {
         // Every instance must start from the same state: the creation's timestamping at the creation's
         // config version (0 for streams created before it was recorded); later changes reach the log
         // as control commits.
-        this.logs = new LogCache(logsCachedMax, s -> new StreamLog(env, s.sid(), StreamState.empty(s.genesisVersion(), s.genesis()),
-                peers.map(p -> options(s).withPeering(peering(p, s))).orElseGet(() -> options(s))), env.delay());
+        this.wakeups = peers.map(p -> new Wakeups(env.store(), p, env.wallClockMs(), env.random()));
+        this.logs = new LogCache(logsCachedMax, s -> {
+            StreamLog log = new StreamLog(env, s.sid(), StreamState.empty(s.genesisVersion(), s.genesis()),
+                    peers.map(p -> options(s).withPeering(peering(p, s))).orElseGet(() -> options(s)));
+            wakeups.ifPresent(w -> log.onWon(notice -> w.committed(s.sid(), notice)));
+            return log;
+        }, env.delay(), wakeups.map(w -> TailWatch.Polling.notified(w::keepAlive)).orElse(TailWatch.Polling.ALONE));
+    }
+
+    /**
+     * Another process's notice of a commit to the incarnation {@code sid}: a hint for this process's
+     * followers of it, if any (docs/LOG.md, "Wake-ups"); ignored otherwise.
+     */
+    public void notified(String sid, dev.brook.log.CommitNotice notice) {
+        logs.watchIfPresent(sid).ifPresent(w -> w.notified(notice));
     }
 
     /** One incarnation's link to the peers: batches of an encrypted stream never leave (the key stays with its request). */

@@ -55,7 +55,7 @@ final class LogCache {
         TailWatch watch() {
             synchronized (entries) {
                 if (entry.watch == null) {
-                    entry.watch = new TailWatch(entry.log, delay);
+                    entry.watch = new TailWatch(entry.log, delay, polling);
                 }
                 return entry.watch;
             }
@@ -78,8 +78,14 @@ final class LogCache {
     private final int cachedMax;
     private final Factory factory;
     private final ResilientObjectStore.Delay delay;
+    private final TailWatch.Polling polling;
 
     LogCache(int cachedMax, Factory factory, ResilientObjectStore.Delay delay) {
+        this(cachedMax, factory, delay, TailWatch.Polling.ALONE);
+    }
+
+    LogCache(int cachedMax, Factory factory, ResilientObjectStore.Delay delay, TailWatch.Polling polling) {
+        this.polling = polling;
         this.cachedMax = cachedMax;
         this.factory = factory;
         this.delay = delay;
@@ -127,6 +133,14 @@ final class LogCache {
             lease = new Lease(e);
         }
         return java.util.Optional.of(run(lease, op));
+    }
+
+    /** The incarnation's watch, when this process holds its log and someone made it wait there. */
+    java.util.Optional<TailWatch> watchIfPresent(String sid) {
+        synchronized (entries) {
+            Entry e = entries.get(sid);
+            return e == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(e.watch);
+        }
     }
 
     int size() {

@@ -27,5 +27,8 @@ public record Peers(String self, Link link) {
          * reached the peer's log, with anything else when that is unknown. Never resends.
          */
         CompletionStage<List<AppendOutcome>> forward(String peer, String sid, String id, List<AppendBatch> batches);
+
+        /** Tells the instance at {@code peer} of a commit to {@code sid}, best effort: nothing waits for it. */
+        void notify(String peer, String sid, dev.brook.log.CommitNotice notice);
     }
 }

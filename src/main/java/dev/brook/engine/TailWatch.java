@@ -10,9 +10,11 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Wakes readers waiting at a stream's tail (long-poll reads, sessions). Appends committed by this
- * process wake them at once; appends by other processes are found by polling the chain (a HEAD of
- * the next commit and of the next floor version), only while someone waits, backing off while the
- * stream stays idle. A wake-up is a hint: the woken reader reads from storage.
+ * process wake them at once; appends by other processes wake them when their notice arrives
+ * ({@link #notified}, docs/LOG.md "Wake-ups") and are otherwise found by polling the chain (a HEAD
+ * of the next commit and of the next floor version), only while someone waits, backing off while
+ * the stream stays idle. With notices on, polling is the safety net: it starts at 1 s and settles
+ * at 15 s. A wake-up is a hint: the woken reader reads from storage.
  */
 public final class TailWatch {
 
@@ -23,16 +25,38 @@ public final class TailWatch {
 
     private record Waiter(long beyond, CompletableFuture<Boolean> woken) {}
 
+    /** With notices from other processes, polling is a safety net: first after 1 s, settling at 15 s. */
+    static final long NOTIFIED_POLL_FIRST_MS = 1_000;
+    static final long NOTIFIED_POLL_MAX_MS = 15_000;
+
+    /** How a watch polls, and what it does while it has waiters (keep this process registered for notices). */
+    record Polling(long firstMs, long maxMs, Runnable whileWaiting) {
+        static final Polling ALONE = new Polling(POLL_FIRST_MS, POLL_MAX_MS, () -> {});
+
+        static Polling notified(Runnable keepAlive) {
+            return new Polling(NOTIFIED_POLL_FIRST_MS, NOTIFIED_POLL_MAX_MS, keepAlive);
+        }
+    }
+
     private final StreamLog log;
     private final ResilientObjectStore.Delay delay;
+    private final Polling polling0;
     private final List<Waiter> waiters = new ArrayList<>();
     private long known = -1;
     private boolean polling;
-    private long pollMs = POLL_FIRST_MS;
+    private long pollMs;
+    /** Waiters were woken since the last check a notice caused: they may be about to wait again. */
+    private boolean wokenSinceCheck;
 
     TailWatch(StreamLog log, ResilientObjectStore.Delay delay) {
+        this(log, delay, Polling.ALONE);
+    }
+
+    TailWatch(StreamLog log, ResilientObjectStore.Delay delay, Polling polling) {
         this.log = log;
         this.delay = delay;
+        this.polling0 = polling;
+        this.pollMs = polling.firstMs();
         log.onCommitted(this::observed);
     }
 
@@ -47,11 +71,16 @@ public final class TailWatch {
             if (known > seq) {
                 return CompletableFuture.completedFuture(true);
             }
+            // The caller read the tail at seq (validated): a notice that starts there is for it.
+            known = seq;
             waiters.add(new Waiter(seq, woken));
             startPolling = !polling;
             polling = true;
-            pollMs = POLL_FIRST_MS;
+            if (startPolling) {
+                pollMs = polling0.firstMs();
+            }
         }
+        polling0.whileWaiting().run();
         delay.after(Math.max(0, waitMs)).thenRun(() -> woken.complete(false));
         woken.whenComplete((x, e) -> {
             synchronized (this) {
@@ -69,18 +98,46 @@ public final class TailWatch {
         return waiters.isEmpty();
     }
 
+    /**
+     * Another process's notice of a commit {@code [start, end)}. Never trusted: a notice that starts at
+     * or beyond this watch's tail and ends beyond it only makes the watch check the tail at once (a
+     * check shared with every other caller, StreamLog#checkTail), and that validated tail wakes the
+     * waiters. A notice that starts exactly at the tail is the expected one; one that starts beyond it
+     * means another was missed, which the same check repairs. Older notices are ignored, and so are
+     * notices for a stream nobody has waited on since the last check (docs/LOG.md, "Wake-ups").
+     */
+    void notified(dev.brook.log.CommitNotice notice) {
+        synchronized (this) {
+            if (notice.start() < known || notice.end() <= known || (waiters.isEmpty() && !wokenSinceCheck)) {
+                return;
+            }
+        }
+        log.checkTail().thenAccept(tail -> {
+            synchronized (this) {
+                wokenSinceCheck = false;
+            }
+            observed(tail);
+        });
+    }
+
     /** A tail seen by this process (its own commit, or a poll). */
     void observed(TailPosition tail) {
         List<Waiter> wake = new ArrayList<>();
         synchronized (this) {
             if (tail.seqNum() > known) {
                 known = tail.seqNum();
-                pollMs = POLL_FIRST_MS;
+                pollMs = polling0.firstMs();
             }
             for (Waiter w : waiters) {
                 if (known > w.beyond) {
                     wake.add(w);
                 }
+            }
+        }
+        if (!wake.isEmpty()) {
+            synchronized (this) {
+                // Woken readers come back to wait at a newer tail: a notice meanwhile is theirs.
+                wokenSinceCheck = true;
             }
         }
         wake.forEach(w -> w.woken.complete(true));
@@ -94,8 +151,9 @@ public final class TailWatch {
                 return;
             }
             after = pollMs;
-            pollMs = Math.min(POLL_MAX_MS, pollMs * 2);
+            pollMs = Math.min(polling0.maxMs(), pollMs * 2);
         }
+        polling0.whileWaiting().run();
         delay.after(after).thenCompose(x -> log.checkTail())
                 .whenComplete((tail, failure) -> {
                     if (tail != null) {

@@ -105,6 +105,7 @@ final class Committer {
     /** The writer named by the commit that beat our last write (set by {@link #settle}; one commit in flight at a time). */
     private volatile Optional<String> beatenBy = Optional.empty();
     private volatile java.util.function.Consumer<TailPosition> onCommitted = tail -> {};
+    private volatile java.util.function.Consumer<CommitNotice> onWon = notice -> {};
 
     /** @param recordSeqNumMax the highest sequence number a record other than a command may take (AppendDecision) */
     Committer(Chain chain, LogEnv env, long recordSeqNumMax) {
@@ -123,6 +124,11 @@ final class Committer {
     /** Told of every commit this instance wins, after its floor guard (a hint for followers, never needed for correctness). */
     void onCommitted(java.util.function.Consumer<TailPosition> listener) {
         this.onCommitted = listener;
+    }
+
+    /** Told of every commit this instance wins, after its floor guard, with its first position (for other processes). */
+    void onWon(java.util.function.Consumer<CommitNotice> listener) {
+        this.onWon = listener;
     }
 
     synchronized boolean idle() {
@@ -282,6 +288,7 @@ final class Committer {
                     maybeRefreshHint(plan.commit.key());
                     // Only after the guard: a follower woken by this must find the commit on the chain.
                     onCommitted.accept(new TailPosition(plan.commit.end(), plan.commit.state().lastTimestamp()));
+                    onWon.accept(new CommitNotice(plan.commit.key().start(), plan.commit.end(), plan.commit.state().lastTimestamp()));
                     return Optional.of(true);
                 }
                 case LOST -> {

@@ -82,6 +82,11 @@ public final class StreamLog {
         committer.onCommitted(listener);
     }
 
+    /** Tells {@code listener} of every commit this instance wins, once it is durable and guarded, with where it starts. */
+    public void onWon(java.util.function.Consumer<CommitNotice> listener) {
+        committer.onWon(listener);
+    }
+
     /** True when no item is queued or being committed: dropping this object then loses nothing but caches. */
     public boolean idle() {
         return committer.idle();

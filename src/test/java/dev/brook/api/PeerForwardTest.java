@@ -147,6 +147,22 @@ class PeerForwardTest {
     }
 
     @Test
+    void noticesNeedTheSecretAndAreOneLine() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI notify = URI.create(peer() + PeerEndpoint.NOTIFY_PATH);
+        HttpResponse<String> bare = http.send(HttpRequest.newBuilder(notify).POST(HttpRequest.BodyPublishers.ofString(
+                "00000000000000000000000000000000 0 1 5")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, bare.statusCode(), bare.body());
+        HttpResponse<String> ok = http.send(HttpRequest.newBuilder(notify).header(PeerEndpoint.SECRET_HEADER, SECRET)
+                .POST(HttpRequest.BodyPublishers.ofString("00000000000000000000000000000000 0 1 5")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, ok.statusCode(), "a notice for a stream nobody follows here is taken and ignored");
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(notify).header(PeerEndpoint.SECRET_HEADER, SECRET)
+                .POST(HttpRequest.BodyPublishers.ofString("sid zero")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(422, bad.statusCode(), bad.body());
+    }
+
+    @Test
     void aStreamThisInstanceDoesNotHoldIsRefused() {
         CompletionException e = assertThrows(CompletionException.class, () -> client.forward(peer(),
                 "00000000000000000000000000000000", "y", List.of(batch("lost"))).toCompletableFuture().join());

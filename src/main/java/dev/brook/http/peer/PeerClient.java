@@ -3,6 +3,7 @@ package dev.brook.http.peer;
 import dev.brook.core.AppendBatch;
 import dev.brook.engine.Peers;
 import dev.brook.log.AppendOutcome;
+import dev.brook.log.CommitNotice;
 import dev.brook.log.Peering;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,6 +37,8 @@ public final class PeerClient implements Peers.Link {
     private final Counter delivered;
     private final Counter notDelivered;
     private final Counter unknown;
+    private final Counter noticesSent;
+    private final Counter noticesFailed;
 
     public PeerClient(String secret, MeterRegistry registry) {
         this.secret = secret;
@@ -44,11 +47,40 @@ public final class PeerClient implements Peers.Link {
         this.delivered = counter(registry, "delivered");
         this.notDelivered = counter(registry, "not-delivered");
         this.unknown = counter(registry, "unknown");
+        this.noticesSent = Counter.builder("brook.peer.notices.sent").tag("outcome", "delivered")
+                .description("Commit notices to following processes, by outcome").register(registry);
+        this.noticesFailed = Counter.builder("brook.peer.notices.sent").tag("outcome", "failed")
+                .description("Commit notices to following processes, by outcome").register(registry);
     }
 
     private static Counter counter(MeterRegistry registry, String outcome) {
         return Counter.builder("brook.peer.forwards.sent").tag("outcome", outcome)
                 .description("Forwards to peers: answered, provably not delivered, or with an unknown outcome").register(registry);
+    }
+
+    /** A notice that takes longer than this is dropped: followers poll as a safety net. */
+    static final Duration NOTICE_TIMEOUT = Duration.ofSeconds(1);
+
+    /** {@code POST /_brook/peer/notify} with {@code sid start end lastTimestamp}, fire and forget. */
+    @Override
+    public void notify(String peer, String sid, CommitNotice notice) {
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(peer + PeerEndpoint.NOTIFY_PATH)).timeout(NOTICE_TIMEOUT)
+                    .header("content-type", "text/plain").header(PeerEndpoint.SECRET_HEADER, secret)
+                    .POST(HttpRequest.BodyPublishers.ofString(sid + " " + notice.start() + " " + notice.end() + " "
+                            + notice.lastTimestamp())).build();
+        } catch (IllegalArgumentException e) {
+            noticesFailed.increment();
+            return;
+        }
+        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+            if (failure == null && response.statusCode() == 204) {
+                noticesSent.increment();
+            } else {
+                noticesFailed.increment();
+            }
+        });
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
 import dev.brook.engine.DataPlane;
 import dev.brook.http.errors.Replies;
+import dev.brook.log.CommitNotice;
 import dev.brook.log.Peering;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +35,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class PeerEndpoint {
 
     public static final String PATH = "/_brook/peer/forward";
+    /** Where peers tell this instance of their commits (docs/LOG.md, "Wake-ups"). */
+    public static final String NOTIFY_PATH = "/_brook/peer/notify";
+    /** A notice is one line: a sid and three numbers. */
+    static final int NOTICE_BYTES_MAX = 256;
     public static final String SECRET_HEADER = "brook-peer-secret";
     /** A forward carries at most one commit's batches (8 MiB metered) plus their framing. */
     static final long FORWARD_BYTES_MAX = 16L << 20;
@@ -56,6 +61,7 @@ public class PeerEndpoint {
 
     private Counter accepted;
     private Counter refused;
+    private Counter notices;
 
     /** A short secret is a configuration error (refuse to start); an address without a secret turns forwarding off. */
     void check(@Observes StartupEvent start) {
@@ -68,6 +74,8 @@ public class PeerEndpoint {
                 .description("Forwards from peers: taken into this instance's log, or refused before it").register(registry);
         refused = Counter.builder("brook.peer.forwards.received").tag("outcome", "refused")
                 .description("Forwards from peers: taken into this instance's log, or refused before it").register(registry);
+        notices = Counter.builder("brook.peer.notices.received")
+                .description("Commit notices from peers taken as hints by this instance's followers").register(registry);
     }
 
     /** @return true when an address is set without a secret (forwarding stays off) */
@@ -81,13 +89,51 @@ public class PeerEndpoint {
 
     void routes(@Observes Router router) {
         router.post(PATH).order(ROUTE_ORDER).handler(this::forward);
+        router.post(NOTIFY_PATH).order(ROUTE_ORDER).handler(this::notice);
     }
 
-    private void forward(RoutingContext ctx) {
+    /** True when the request carries the deployment's secret; otherwise it has been answered 404. */
+    private boolean admitted(RoutingContext ctx, String path) {
         String given = ctx.request().getHeader(SECRET_HEADER);
         if (secret.isEmpty() || given == null
                 || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), secret.get().getBytes(StandardCharsets.UTF_8))) {
-            refuse(ctx, new S2Error(ErrorCode.NOT_FOUND, "no route for POST " + PATH));
+            refuse(ctx, new S2Error(ErrorCode.NOT_FOUND, "no route for POST " + path));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A peer's commit notice: {@code sid start end lastTimestamp}. Only a hint: the follower takes it
+     * when it starts where the follower's tail is, and then reads from storage (TailWatch#notified).
+     */
+    private void notice(RoutingContext ctx) {
+        if (!admitted(ctx, NOTIFY_PATH)) {
+            return;
+        }
+        ctx.request().body().onComplete(read -> {
+            if (read.failed() || read.result().length() > NOTICE_BYTES_MAX) {
+                refuse(ctx, new S2Error(ErrorCode.INVALID, "a notice is one short line"));
+                return;
+            }
+            String[] parts = read.result().toString(StandardCharsets.UTF_8).trim().split(" ");
+            try {
+                if (parts.length != 4) {
+                    throw new NumberFormatException("4 fields expected");
+                }
+                data.notified(parts[0], new CommitNotice(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3])));
+                notices.increment();
+            } catch (NumberFormatException e) {
+                refuse(ctx, new S2Error(ErrorCode.INVALID, "not a notice: " + e.getMessage()));
+                return;
+            }
+            ctx.response().setStatusCode(204).end();
+        });
+        ctx.request().resume();
+    }
+
+    private void forward(RoutingContext ctx) {
+        if (!admitted(ctx, PATH)) {
             return;
         }
         String length = ctx.request().getHeader("content-length");
