@@ -15,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +54,9 @@ public class PeerEndpoint {
     @ConfigProperty(name = "brook.peer.url")
     Optional<String> self;
 
+    /** Resolved per request: creating the engine at route registration would fail before the store check speaks. */
     @Inject
-    DataPlane data;
+    Instance<DataPlane> data;
 
     @Inject
     MeterRegistry registry;
@@ -121,7 +123,7 @@ public class PeerEndpoint {
                 if (parts.length != 4) {
                     throw new NumberFormatException("4 fields expected");
                 }
-                data.notified(parts[0], new CommitNotice(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3])));
+                data.get().notified(parts[0], new CommitNotice(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3])));
                 notices.increment();
             } catch (NumberFormatException e) {
                 refuse(ctx, new S2Error(ErrorCode.INVALID, "not a notice: " + e.getMessage()));
@@ -166,7 +168,7 @@ public class PeerEndpoint {
             refuse(ctx, new S2Error(ErrorCode.INVALID, "not a forward: " + e.getMessage()));
             return;
         }
-        data.acceptForwarded(forward.sid(), forward.id(), forward.batches()).whenComplete((outcomes, failure) ->
+        data.get().acceptForwarded(forward.sid(), forward.id(), forward.batches()).whenComplete((outcomes, failure) ->
                 context.runOnContext(v -> answer(ctx, outcomes, failure)));
     }
 
