@@ -63,9 +63,9 @@ public class EngineProducer {
 
     @Produces
     @Singleton
-    DataPlane dataPlane(Catalog catalog, LogEnv env, MeterRegistry registry) {
+    DataPlane dataPlane(Catalog catalog, LogEnv env, MeterRegistry registry, io.vertx.core.Vertx vertx) {
         Optional<Peers> peers = peerUrl.filter(u -> !u.isBlank()).flatMap(url -> peerSecret.map(secret ->
-                new Peers(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, new PeerClient(secret, registry))));
+                new Peers(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, new PeerClient(vertx, secret, registry))));
         return new DataPlane(catalog, env, DataPlane.LOGS_CACHED_MAX, peers);
     }
 

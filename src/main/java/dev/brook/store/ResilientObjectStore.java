@@ -43,8 +43,30 @@ public final class ResilientObjectStore implements ObjectStore {
     public interface Delay {
         CompletionStage<Void> after(long millis);
 
-        Delay REAL = millis -> CompletableFuture.runAsync(() -> {},
-                CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+        /**
+         * Completes on one shared daemon timer thread. Not {@code CompletableFuture.delayedExecutor}:
+         * without an executor of its own it runs each task on the default async pool, which on a
+         * machine with one or two CPUs starts a new thread per task (docs/DECISIONS.md 35).
+         */
+        Delay REAL = millis -> Timer.after(millis);
+    }
+
+    /** The timer behind {@link Delay#REAL}; what it completes must not block (callers chain asynchronous calls). */
+    static final class Timer {
+        private static final java.util.concurrent.ScheduledExecutorService TIMER =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "brook-timer");
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        private Timer() {}
+
+        static CompletionStage<Void> after(long millis) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            TIMER.schedule(() -> done.complete(null), Math.max(0, millis), TimeUnit.MILLISECONDS);
+            return done;
+        }
     }
 
     private static final AtomicLong INSTANCES = new AtomicLong();

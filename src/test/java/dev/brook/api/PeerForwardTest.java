@@ -69,7 +69,15 @@ class PeerForwardTest {
     @Inject
     ObjectStore store;
 
-    final PeerClient client = new PeerClient(SECRET, new SimpleMeterRegistry());
+    @Inject
+    io.vertx.core.Vertx vertx;
+
+    PeerClient client;
+
+    @org.junit.jupiter.api.BeforeEach
+    void client() {
+        client = new PeerClient(vertx, SECRET, new SimpleMeterRegistry());
+    }
 
     private String peer() {
         return "http://127.0.0.1:" + root.getPort();
@@ -128,7 +136,7 @@ class PeerForwardTest {
         appendBodies(basin, "s", "first");
         String sid = sid(basin, "s");
 
-        PeerClient stranger = new PeerClient("f".repeat(32), new SimpleMeterRegistry());
+        PeerClient stranger = new PeerClient(vertx, "f".repeat(32), new SimpleMeterRegistry());
         CompletionException e = assertThrows(CompletionException.class,
                 () -> stranger.forward(peer(), sid, "x", List.of(batch("intruder"))).toCompletableFuture().join());
         assertInstanceOf(Peering.NotDelivered.class, e.getCause());
