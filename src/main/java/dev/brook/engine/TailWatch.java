@@ -13,21 +13,24 @@ import java.util.concurrent.CompletionStage;
  * process wake them at once; appends by other processes wake them when their notice arrives
  * ({@link #notified}, docs/LOG.md "Wake-ups") and are otherwise found by polling the chain (a HEAD
  * of the next commit and of the next floor version), only while someone waits, backing off while
- * the stream stays idle. With notices on, polling is the safety net: it starts at 1 s and settles
- * at 15 s. A wake-up is a hint: the woken reader reads from storage.
+ * the stream stays idle: it starts at 1 s and settles at 15 s (the safety net). A wake-up is a hint: the woken reader reads from storage.
  */
 public final class TailWatch {
 
-    /** First poll after a waiter arrives or the tail moved; doubled while nothing moves. */
-    static final long POLL_FIRST_MS = 100;
-    /** Idle polling settles here: with one waiter, 2 requests per second per stream and process. */
-    static final long POLL_MAX_MS = 1_000;
+    /**
+     * First poll after a waiter arrives or the tail moved; doubled while nothing moves. Polling is
+     * only the safety net: this process's own commits wake its waiters at once, and other processes'
+     * commits arrive as notices when peers are configured (docs/DECISIONS.md 35).
+     */
+    static final long POLL_FIRST_MS = 1_000;
+    /** Idle polling settles here: 2 requests per 15 s per followed stream and process, 8 a minute. */
+    static final long POLL_MAX_MS = 15_000;
 
     private record Waiter(long beyond, CompletableFuture<Boolean> woken) {}
 
-    /** With notices from other processes, polling is a safety net: first after 1 s, settling at 15 s. */
-    static final long NOTIFIED_POLL_FIRST_MS = 1_000;
-    static final long NOTIFIED_POLL_MAX_MS = 15_000;
+    /** With notices from other processes the safety net is the same; the watch also keeps the process registered. */
+    static final long NOTIFIED_POLL_FIRST_MS = POLL_FIRST_MS;
+    static final long NOTIFIED_POLL_MAX_MS = POLL_MAX_MS;
 
     /** How a watch polls, and what it does while it has waiters (keep this process registered for notices). */
     record Polling(long firstMs, long maxMs, Runnable whileWaiting) {

@@ -46,6 +46,13 @@ final class Committer {
     /** The first backoff window after a lost race; it doubles with each further loss of the same group, up to the cap. */
     static final long BACKOFF_FIRST_MS = 10;
     static final long BACKOFF_MAX_MS = 160;
+    /**
+     * Forwards to the leader that may be in flight at once before the next group waits for one of
+     * them: a forward commits nothing here, so groups need not wait for each other's answers.
+     */
+    static final int FORWARDS_IN_FLIGHT_MAX = 32;
+    /** Refusals naming another leader followed in a row; after that the group is committed here (no endless chase). */
+    static final int REDIRECTS_MAX = 2;
 
     /** What can be submitted: a client batch, or a change of state without records. */
     sealed interface Item {
@@ -102,6 +109,10 @@ final class Committer {
     private int lossesInARow;
     /** Where groups go instead of being committed here, while set (guarded by this). */
     private String leader;
+    /** Refusals in a row that named another leader and were followed (guarded by this). */
+    private int redirectsInARow;
+    /** Forwards sent by {@link #drain} and not answered yet (guarded by this). */
+    private int forwardsInFlight;
     /** The writer named by the commit that beat our last write (set by {@link #settle}; one commit in flight at a time). */
     private volatile Optional<String> beatenBy = Optional.empty();
     private volatile java.util.function.Consumer<TailPosition> onCommitted = tail -> {};
@@ -131,8 +142,13 @@ final class Committer {
         this.onWon = listener;
     }
 
+    /** The peer this instance hands its groups to now, if any. */
+    synchronized Optional<String> leader() {
+        return Optional.ofNullable(leader);
+    }
+
     synchronized boolean idle() {
-        return queue.isEmpty() && !running;
+        return queue.isEmpty() && !running && forwardsInFlight == 0;
     }
 
     CompletionStage<AppendOutcome> submit(Item item) {
@@ -168,11 +184,46 @@ final class Committer {
             if (group.isEmpty()) {
                 continue;
             }
+            String to = forwardTarget(group);
+            if (to != null) {
+                // Pipelined: the next group goes out without waiting for this one's answer, up to a bound.
+                boolean wait;
+                synchronized (this) {
+                    wait = ++forwardsInFlight >= FORWARDS_IN_FLIGHT_MAX;
+                }
+                CompletableFuture<Void> sent = forward(group, to).thenAccept(answered -> {
+                    synchronized (this) {
+                        forwardsInFlight--;
+                    }
+                    if (answered.isEmpty()) {
+                        // Nothing reached the peer (the leader is forgotten): commit the group here, first in line.
+                        requeueFirst(group);
+                        resume();
+                    }
+                }).toCompletableFuture();
+                if (wait && !sent.isDone()) {
+                    sent.whenComplete((x, e) -> drain());
+                    return;
+                }
+                continue;
+            }
             CompletableFuture<Void> round = commitGroup(group).toCompletableFuture();
             if (!round.isDone()) {
                 round.whenComplete((x, e) -> drain());
                 return;
             }
+        }
+    }
+
+    /** Starts draining again when items were put back while nothing drains. */
+    private void resume() {
+        boolean start;
+        synchronized (this) {
+            start = !running && !queue.isEmpty();
+            running |= start;
+        }
+        if (start) {
+            drain();
         }
     }
 
@@ -543,6 +594,7 @@ final class Committer {
     }
 
     private synchronized void won() {
+        redirectsInARow = 0;
         lostTo = null;
         lossesInARow = 0;
         leader = null;
@@ -610,6 +662,9 @@ final class Committer {
         }
         return sent.handle((outcomes, failure) -> {
             if (failure == null && outcomes != null && outcomes.size() == group.size()) {
+                synchronized (this) {
+                    redirectsInARow = 0;
+                }
                 TailPosition tail = null;
                 for (int i = 0; i < group.size(); i++) {
                     AppendOutcome o = outcomes.get(i);
@@ -624,13 +679,20 @@ final class Committer {
                 }
                 return Optional.of(true);
             }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
             synchronized (this) {
                 leader = null;
                 lostTo = null;
                 lossesInARow = 0;
+                if (cause instanceof Peering.NotDelivered refused && refused.leader().isPresent()
+                        && !refused.leader().get().equals(peering.get().self()) && ++redirectsInARow <= REDIRECTS_MAX) {
+                    // The peer hands its batches to another instance: follow it there (a bounded number of times).
+                    leader = refused.leader().get();
+                } else {
+                    redirectsInARow = 0;
+                }
             }
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
             if (cause instanceof Peering.NotDelivered) {
                 return Optional.empty();
             }

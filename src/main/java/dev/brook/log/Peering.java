@@ -2,6 +2,7 @@ package dev.brook.log;
 
 import dev.brook.core.AppendBatch;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -31,10 +32,25 @@ public interface Peering {
      */
     CompletionStage<List<AppendOutcome>> forward(String peer, String id, List<AppendBatch> batches);
 
-    /** Nothing of a forward reached the peer's log: refused, or the peer could not be reached at all. */
+    /**
+     * Nothing of a forward reached the peer's log: refused, or the peer could not be reached at all.
+     * {@code leader} is set when the peer refused because it hands this stream's batches to another
+     * instance itself: the sender may follow that hint (docs/LOG.md, "Contention").
+     */
     final class NotDelivered extends RuntimeException {
+        private final transient Optional<String> leader;
+
         public NotDelivered(String message) {
+            this(message, Optional.empty());
+        }
+
+        public NotDelivered(String message, Optional<String> leader) {
             super(message, null, false, false);
+            this.leader = leader;
+        }
+
+        public Optional<String> leader() {
+            return leader;
         }
     }
 }

@@ -127,6 +127,17 @@ public final class StreamLog {
         if (first != null) {
             return first;
         }
+        Optional<String> leader = committer.leader();
+        if (leader.isPresent()) {
+            // This instance hands its own batches on: point the sender there instead of racing the leader.
+            synchronized (forwards) {
+                forwards.remove(id, mine);
+            }
+            Peering.NotDelivered redirect = new Peering.NotDelivered("this instance hands this stream's batches to "
+                    + leader.get(), leader);
+            mine.completeExceptionally(redirect);
+            return CompletableFuture.failedFuture(redirect);
+        }
         List<CompletableFuture<AppendOutcome>> each = new ArrayList<>(batches.size());
         for (AppendBatch b : batches) {
             each.add(committer.submit(new Committer.Item.Batch(b, UnaryOperator.identity(), Optional.empty(), true)).toCompletableFuture());

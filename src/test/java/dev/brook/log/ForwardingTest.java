@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -233,5 +234,89 @@ class ForwardingTest {
         assertInstanceOf(AppendOutcome.Acked.class, p.a.append(batch("a1")).toCompletableFuture().join());
         assertEquals(List.of(), p.wireA.sent, "handed batches make A the one that commits");
         assertEquals(List.of("a0", "rival", "rival", "s1", "fb", "a1"), bodies(p.b));
+    }
+
+    /** A network of several instances: each forward goes to the log at its address. */
+    static final class Net implements Peering {
+        final String self;
+        final Map<String, StreamLog> at;
+        final List<String> sent = new ArrayList<>();
+
+        Net(String self, Map<String, StreamLog> at) {
+            this.self = self;
+            this.at = at;
+        }
+
+        @Override
+        public String self() {
+            return self;
+        }
+
+        @Override
+        public CompletionStage<List<AppendOutcome>> forward(String to, String id, List<AppendBatch> batches) {
+            sent.add(to);
+            return at.get(to).acceptForwarded(id, batches);
+        }
+    }
+
+    @Test
+    void anInstanceThatHandsItsBatchesOnPointsTheSenderToItsLeader() {
+        Pair p = pair();
+        String c = "http://10.0.0.3:8080";
+        RacingStore storeC = new RacingStore();
+        storeC.rival = p.a;
+        Net netC = new Net(c, Map.of(A, p.a, B, p.b));
+        StreamLog logC = log(storeC, 3, netC);
+        storeC.races = 2;
+        assertInstanceOf(AppendOutcome.Acked.class, logC.append(batch("c1")).toCompletableFuture().join());
+        assertEquals(List.of(A), netC.sent, "C lost twice to A and handed its group to A");
+
+        // A now loses twice to B: A hands its batches to B.
+        p.store.races = 2;
+        assertInstanceOf(AppendOutcome.Acked.class, p.a.append(batch("a1")).toCompletableFuture().join());
+        assertEquals(List.of(B), p.wireA.sent);
+
+        // A refuses C's next forward, naming B, before touching its log; C follows the hint.
+        CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                () -> p.a.acceptForwarded("direct", List.of(batch("never"))).toCompletableFuture().join());
+        Peering.NotDelivered redirect = assertInstanceOf(Peering.NotDelivered.class, refused.getCause());
+        assertEquals(Optional.of(B), redirect.leader());
+        int putsOfC = storeC.count("PUT_IF_ABSENT");
+        AppendOutcome.Acked acked = assertInstanceOf(AppendOutcome.Acked.class, logC.append(batch("c2")).toCompletableFuture().join());
+        assertEquals(List.of(A, A, B), netC.sent, "refused by A, then handed to B");
+        assertEquals(putsOfC, storeC.count("PUT_IF_ABSENT"), "C raced nobody");
+        assertEquals(Optional.of(B), writerOf(acked.range().startSeq()));
+        List<String> all = bodies(p.b);
+        assertEquals(1, all.stream().filter("c2"::equals).count(), "once");
+        assertEquals(0, all.stream().filter("never"::equals).count(), "the refused forward appended nothing");
+        logC.append(batch("c3")).toCompletableFuture().join();
+        assertEquals(List.of(A, A, B, B), netC.sent, "B stays C's leader");
+    }
+
+    @Test
+    void redirectsAreFollowedAtMostTwiceInARow() {
+        String c = "http://10.0.0.3:8080";
+        // Every peer C asks names another one: C ends up committing the batch itself.
+        int[] asked = {0};
+        Peering chasing = new Peering() {
+            @Override
+            public String self() {
+                return c;
+            }
+
+            @Override
+            public CompletionStage<List<AppendOutcome>> forward(String to, String id, List<AppendBatch> batches) {
+                asked[0]++;
+                return CompletableFuture.failedFuture(new Peering.NotDelivered("elsewhere", Optional.of("http://peer-" + asked[0])));
+            }
+        };
+        RacingStore storeC = new RacingStore();
+        StreamLog rival = log(memory, 2, new Wire(B));
+        storeC.rival = rival;
+        StreamLog logC = log(storeC, 3, chasing);
+        storeC.races = 2;
+        AppendOutcome.Acked acked = assertInstanceOf(AppendOutcome.Acked.class, logC.append(batch("c1")).toCompletableFuture().join());
+        assertEquals(1 + Committer.REDIRECTS_MAX, asked[0], "the first forward and two redirects, then committed here");
+        assertEquals(Optional.of(c), writerOf(acked.range().startSeq()));
     }
 }

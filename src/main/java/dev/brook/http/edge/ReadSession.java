@@ -66,8 +66,6 @@ final class ReadSession {
     private long deliveredCount;
     private long deliveredBytes;
     private boolean following;
-    /** A quiet interval ended: the next read that finds nothing new sends a heartbeat. */
-    private boolean heartbeatDue;
     private long followDeadlineMs = Long.MAX_VALUE;
     private boolean started;
     private volatile boolean closed;
@@ -173,7 +171,6 @@ final class ReadSession {
                 deliveredBytes += r.meteredBytes();
             }
             position = new ReadRequest.Start.SeqNum(last.seqNum() + 1);
-            heartbeatDue = false; // a batch is news enough
             Optional<long[]> tail = live ? Optional.of(new long[]{records.tailSeq(), records.tailTimestamp()}) : Optional.empty();
             response.write(output.batch(batch, tail, deliveredCount, deliveredBytes));
             if (following && query.waitMs().isPresent()) {
@@ -199,10 +196,7 @@ final class ReadSession {
             following = true;
             followDeadlineMs = query.waitMs().isPresent() ? clockMs.getAsLong() + query.waitMs().getAsLong() : Long.MAX_VALUE;
             ping(records.tailSeq(), records.tailTimestamp());
-        } else if (heartbeatDue) {
-            ping(records.tailSeq(), records.tailTimestamp());
         }
-        heartbeatDue = false;
         follow(records.tailSeq(), records.tailTimestamp());
     }
 
@@ -228,11 +222,12 @@ final class ReadSession {
                     } else if (clockMs.getAsLong() >= followDeadlineMs) {
                         done();
                     } else {
-                        // Quiet for a heartbeat interval. The watch is only a hint, so look at storage
-                        // once anyway (a missed wake-up then costs at most one interval), and ping with
-                        // the tail that read finds when it finds nothing new.
-                        heartbeatDue = true;
-                        readNext(true);
+                        // Quiet for a heartbeat interval: ping with the tail the watch still holds, without
+                        // reading storage. The watch's own polling (docs/LOG.md, "Wake-ups across
+                        // processes") is what finds commits whose wake-up was missed, once per stream for
+                        // all its followers; a read per heartbeat per session would cost far more.
+                        ping(tailSeq, tailTimestamp);
+                        afterWrite(() -> follow(tailSeq, tailTimestamp));
                     }
                 }));
     }

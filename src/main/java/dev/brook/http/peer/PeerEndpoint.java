@@ -41,6 +41,8 @@ public class PeerEndpoint {
     /** A notice is one line: a sid and three numbers. */
     static final int NOTICE_BYTES_MAX = 256;
     public static final String SECRET_HEADER = "brook-peer-secret";
+    /** On a 409 refusal: the instance this one hands the stream's batches to (the sender may forward there instead). */
+    public static final String LEADER_HEADER = "brook-peer-leader";
     /** A forward carries at most one commit's batches (8 MiB metered) plus their framing. */
     static final long FORWARD_BYTES_MAX = 16L << 20;
     /** After the access gate (-200, which passes paths outside /v1 on) and before request bodies (-150). */
@@ -175,6 +177,12 @@ public class PeerEndpoint {
     private void answer(RoutingContext ctx, List<dev.brook.log.AppendOutcome> outcomes, Throwable failure) {
         Throwable cause = failure == null ? null : Replies.unwrap(failure);
         if (cause instanceof Peering.NotDelivered refusal) {
+            if (refusal.leader().isPresent()) {
+                // Refused because this instance hands the stream's batches to another: name it (409, nothing appended).
+                ctx.response().putHeader(LEADER_HEADER, refusal.leader().get());
+                refuse(ctx, new S2Error(ErrorCode.TRANSACTION_CONFLICT, refusal.getMessage()));
+                return;
+            }
             refuse(ctx, new S2Error(ErrorCode.NOT_FOUND, refusal.getMessage()));
             return;
         }
