@@ -187,4 +187,21 @@ class PeerForwardTest {
                 "00000000000000000000000000000000", "z", List.of(batch("x"))).toCompletableFuture().join());
         assertInstanceOf(Peering.NotDelivered.class, e.getCause());
     }
+
+    @Test
+    void forwardsStartNoThreadPerAnswer() {
+        // The JDK's HTTP client completed every answer on CompletableFuture's default executor, which
+        // on one or two CPUs starts a thread per task (docs/DECISIONS.md 35).
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        assertThrows(CompletionException.class, () -> client.forward(peer(), "00000000000000000000000000000000", "warm",
+                List.of(batch("x"))).toCompletableFuture().join());
+        long before = threads.getTotalStartedThreadCount();
+        for (int i = 0; i < 50; i++) {
+            String id = "t" + i;
+            assertThrows(CompletionException.class, () -> client.forward(peer(), "00000000000000000000000000000000", id,
+                    List.of(batch("x"))).toCompletableFuture().join());
+        }
+        long started = threads.getTotalStartedThreadCount() - before;
+        assertTrue(started < 10, "50 forwards started " + started + " threads");
+    }
 }
