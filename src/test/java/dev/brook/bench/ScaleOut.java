@@ -52,14 +52,16 @@ import java.util.stream.Stream;
  * requests while appending, and B's storage requests per minute while the stream is idle.</li>
  * </ul>
  * Run with {@code bench/scale-out}; {@code BROOK_SCALE_MATRIX} (default {@code 1x8,2x8,3x8,3x80};
- * add {@code cross}), {@code BROOK_SCALE_SECONDS} (10), {@code BROOK_SCALE_IDLE_SECONDS} (60) and
- * {@code BROOK_SCALE_SEED} (1) configure it. The processes run a private copy of target/quarkus-app
+ * add {@code cross}), {@code BROOK_SCALE_SECONDS} (10), {@code BROOK_SCALE_WARMUP_SECONDS} (10: the same
+ * load on another stream first, unmeasured, so that every JVM has compiled its hot paths),
+ * {@code BROOK_SCALE_IDLE_SECONDS} (60) and {@code BROOK_SCALE_SEED} (1) configure it. The processes run a private copy of target/quarkus-app
  * taken at the start, so a rebuild meanwhile changes nothing. Timing lives here, never in tests.
  */
 public final class ScaleOut {
 
     static final long SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_SECONDS", "10"));
     static final long IDLE_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_IDLE_SECONDS", "60"));
+    static final long WARMUP_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_WARMUP_SECONDS", "10"));
     static final long SEED = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_SEED", "1"));
     static final String MATRIX = System.getenv().getOrDefault("BROOK_SCALE_MATRIX", "1x8,2x8,3x8,3x80");
     static final Path APP = Path.of("target/quarkus-app");
@@ -166,31 +168,19 @@ public final class ScaleOut {
     static void contention(Path jar, int processes, int writers) throws Exception {
         try (Cluster c = Cluster.start(jar, processes)) {
             c.createStream();
+            if (WARMUP_SECONDS > 0) {
+                // The same load on another stream first, so that every JVM has compiled its hot paths.
+                c.send(0, "POST", "/v1/streams", "{\"stream\":\"warmup\"}", 201);
+                load(c, "warmup", writers, System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS));
+            }
+            double[] cpuBefore = c.cpuSeconds();
             long start = System.nanoTime();
             long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
-            List<List<Append>> perWriter = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            ConcurrentLinkedQueue<Throwable> crashed = new ConcurrentLinkedQueue<>();
-            for (int w = 0; w < writers; w++) {
-                List<Append> log = new ArrayList<>();
-                perWriter.add(log);
-                int writer = w;
-                Thread t = new Thread(() -> {
-                    try {
-                        write(c, writer, end, log);
-                    } catch (Throwable e) {
-                        crashed.add(e);
-                    }
-                }, "writer-" + w);
-                t.start();
-                threads.add(t);
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
+            List<List<Append>> perWriter = load(c, STREAM, writers, end);
             long elapsed = System.nanoTime() - start;
-            if (!crashed.isEmpty()) {
-                throw new IllegalStateException("a writer crashed", crashed.peek());
+            double[] cpu = c.cpuSeconds();
+            for (int i = 0; i < cpu.length; i++) {
+                cpu[i] -= cpuBefore[i];
             }
             List<Append> appends = perWriter.stream().flatMap(List::stream).toList();
             long ackedAppends = appends.stream().filter(Append::acked).count();
@@ -209,11 +199,48 @@ public final class ScaleOut {
                             .collect(Collectors.joining(", ")),
                     Bench.ms(Bench.pct(l, 50)), Bench.ms(Bench.pct(l, 90)), Bench.ms(Bench.pct(l, 99)), Bench.ms(Bench.pct(l, 100)), verdict);
             problems.forEach(p -> System.out.println("      " + p));
+            System.out.printf(Locale.ROOT, "      CPU seconds while measured: Brooks %s, S3Proxy %.1f%n",
+                    java.util.Arrays.stream(cpu, 0, processes).mapToObj(x -> String.format(Locale.ROOT, "%.1f", x)).toList(), cpu[processes]);
+            if (processes > 1) {
+                List<Map<String, Double>> requests = c.storeRequests();
+                List<Map<String, Double>> peer = c.peerCounters();
+                for (int p = 0; p < processes; p++) {
+                    System.out.printf(Locale.ROOT, "      process %d: storage %s; peer %s%n", p, requests.get(p), peer.get(p));
+                }
+            }
         }
     }
 
+    /** {@code writers} closed loops on {@code stream} until {@code end}; each writer's appends, in order. */
+    static List<List<Append>> load(Cluster c, String stream, int writers, long end) throws Exception {
+        List<List<Append>> perWriter = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        ConcurrentLinkedQueue<Throwable> crashed = new ConcurrentLinkedQueue<>();
+        for (int w = 0; w < writers; w++) {
+            List<Append> log = new ArrayList<>();
+            perWriter.add(log);
+            int writer = w;
+            Thread t = new Thread(() -> {
+                try {
+                    write(c, stream, writer, end, log);
+                } catch (Throwable e) {
+                    crashed.add(e);
+                }
+            }, "writer-" + w);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!crashed.isEmpty()) {
+            throw new IllegalStateException("a writer crashed", crashed.peek());
+        }
+        return perWriter;
+    }
+
     /** One writer's closed loop: an append of 1-5 records to a random process, then the next. */
-    static void write(Cluster c, int writer, long end, List<Append> log) throws Exception {
+    static void write(Cluster c, String stream, int writer, long end, List<Append> log) throws Exception {
         Random random = new Random(SEED * 1_000_003L + writer);
         int next = 0;
         while (System.nanoTime() < end) {
@@ -229,7 +256,7 @@ public final class ScaleOut {
             Append a = new Append(writer, process, ids);
             long t0 = System.nanoTime();
             try {
-                HttpResponse<String> r = c.http(process).send(c.request(process, "POST", "/v1/streams/" + STREAM + "/records",
+                HttpResponse<String> r = c.http(process).send(c.request(process, "POST", "/v1/streams/" + stream + "/records",
                         body.append("]}").toString()).build(), HttpResponse.BodyHandlers.ofString());
                 a.latencyNanos = System.nanoTime() - t0;
                 a.status = r.statusCode();
@@ -652,6 +679,36 @@ public final class ScaleOut {
                     seq = record.path("seq_num").asLong() + 1;
                 }
             }
+        }
+
+        /** CPU seconds so far of each Brook, then of everything else this JVM started (S3Proxy). */
+        double[] cpuSeconds() {
+            double[] cpu = new double[brooks.size() + 1];
+            java.util.Set<Long> brookPids = new java.util.HashSet<>();
+            for (int i = 0; i < brooks.size(); i++) {
+                brookPids.add(brooks.get(i).pid());
+                cpu[i] = brooks.get(i).info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+            }
+            cpu[brooks.size()] = ProcessHandle.current().children().filter(h -> !brookPids.contains(h.pid()))
+                    .mapToDouble(h -> h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+            return cpu;
+        }
+
+        /** The {@code brook_peer_*} counters per process, from each one's /metrics (forwards and notices sent and received). */
+        List<Map<String, Double>> peerCounters() throws Exception {
+            List<Map<String, Double>> all = new ArrayList<>();
+            for (int p = 0; p < size(); p++) {
+                HttpResponse<String> r = http(p).send(HttpRequest.newBuilder(url(p).resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                Map<String, Double> counts = new TreeMap<>();
+                for (String line : r.body().split("\n")) {
+                    String t = line.trim();
+                    if (t.startsWith("brook_peer_") && t.contains(" ")) {
+                        counts.put(t.substring("brook_peer_".length(), t.lastIndexOf(' ')), Double.parseDouble(t.substring(t.lastIndexOf(' ') + 1)));
+                    }
+                }
+                all.add(counts);
+            }
+            return all;
         }
 
         /** Storage requests so far by operation, per process, from each one's /metrics. */
