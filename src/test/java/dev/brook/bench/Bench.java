@@ -1,9 +1,12 @@
 package dev.brook.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brook.core.AppendBatch;
 import dev.brook.core.AppendRecord;
 import dev.brook.http.wire.ProtoCodec;
 import dev.brook.testing.S3ProxyProcess;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
@@ -33,8 +36,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,12 +50,23 @@ import java.util.regex.Pattern;
  * requests per appended MiB). Starts the packaged Brook itself on a temporary file store (or on
  * S3Proxy: {@code s3proxy}), or measures the one at {@code BROOK_BENCH_URL}. Run with
  * {@code bench/run [file|s3proxy]}. Timing lives here, never in tests.
+ *
+ * <p>Environment: {@code BROOK_BENCH_URL} and {@code BROOK_BENCH_TOKEN} (a Brook already running),
+ * {@code BROOK_BENCH_SECONDS} (each scenario's length, default 8), {@code BROOK_BENCH_SCENARIOS}
+ * (only these scenarios, by stream name: {@code u1,u8,s1k,s100,s64k,e2e,fan,idle}; empty runs all),
+ * {@code BROOK_BENCH_READERS} (live readers of the fan-out scenario, half S2S and half SSE, default
+ * 100), {@code BROOK_BENCH_IDLE_STREAMS} (streams of the idle-followers scenario, one live reader
+ * each, default 1000) and {@code BROOK_BENCH_IDLE_SECONDS} (how long it measures, default 60). Live
+ * readers, S2S and SSE alike, share h2c connections (as many streams on each as Brook allows).
  */
 public final class Bench {
 
     static final int KIB = 1024;
     static final double MIB = 1024.0 * 1024.0;
     static final long SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_SECONDS", "8"));
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** How long the sessions of a scenario get to answer (first heartbeat) before it goes on without the rest. */
+    static final long ANSWER_DEADLINE_SECONDS = 60;
     static final Pattern STORE_COUNT = Pattern.compile("^brook_store_requests_seconds_count\\{operation=\"([a-z-]+)\",outcome=\"[^\"]*\"} ([0-9.eE+]+)$");
 
     final URI base;
@@ -65,8 +81,9 @@ public final class Bench {
         this.base = base;
         this.token = token;
         this.basin = "bench-" + Long.toString(System.currentTimeMillis(), 36);
+        // A new connection only when the open ones carry as many streams as the server allows (Vert.x default 100; Brook sets none).
         this.h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-                .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(10 << 20)));
+                .setHttp2MaxPoolSize(256).setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(10 << 20)));
     }
 
     public static void main(String[] args) throws Exception {
@@ -149,7 +166,9 @@ public final class Bench {
         session("session 64 KiB, 1 writer, 15-record batches", "s64k", 15, 64 * KIB, 8);
         endToEnd("end-to-end 1 KiB, 10-record batches, 1 live reader", "e2e", 10, KIB);
         catchUp("catch-up read of the 1 KiB session stream", "s1k");
-        fanOut("fan-out 1 KiB, 1 record per append, " + FAN_OUT_READERS + " live readers", "fan", FAN_OUT_READERS, KIB);
+        fanOut("fan-out 1 KiB, 1 rec/append, " + (FAN_OUT_READERS + 1) / 2 + " S2S+" + FAN_OUT_READERS / 2 + " SSE", "fan", FAN_OUT_READERS, KIB);
+        idle("idle followers: " + IDLE_STREAMS + " streams, " + (IDLE_STREAMS + 1) / 2 + " S2S+" + IDLE_STREAMS / 2 + " SSE", "idle",
+                IDLE_STREAMS);
     }
 
     /** BROOK_BENCH_SCENARIOS=u1,fan,... runs only those scenarios (named by their streams); empty runs all. */
@@ -160,47 +179,45 @@ public final class Bench {
         return !ONLY.isEmpty() && !ONLY.contains(stream);
     }
 
-    /** Live readers of the fan-out scenario (S2S sessions on one h2c connection each 100). */
+    /** Live readers of the fan-out scenario: even ones S2S, odd ones SSE. */
     static final int FAN_OUT_READERS = Integer.parseInt(System.getenv().getOrDefault("BROOK_BENCH_READERS", "100"));
 
     /**
-     * {@code readers} live S2S readers of one stream while one writer appends one record at a time,
-     * about 100 appends/s: every reader must get every record; end-to-end latency over all deliveries,
-     * and the storage requests of the whole process per commit.
+     * {@code readers} live readers of one stream, half S2S and half SSE, while one writer appends one
+     * record at a time, about 100 appends/s: every reader must get every record, in order; end-to-end
+     * latency over all deliveries (and by transport), and the storage requests of the whole process
+     * per commit. The first append waits until every session has answered.
      */
     void fanOut(String name, String stream, int readers, int size) throws Exception {
         if (skipped(stream)) {
             return;
         }
         createStream(stream);
-        ConcurrentLinkedQueue<Long> e2e = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> e2eS2s = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> e2eSse = new ConcurrentLinkedQueue<>();
         AtomicLong delivered = new AtomicLong();
-        List<HttpClientRequest> sessions = new ArrayList<>();
+        List<Follower> sessions = new ArrayList<>();
         AtomicLong outOfOrder = new AtomicLong();
         for (int i = 0; i < readers; i++) {
+            boolean sse = i % 2 == 1;
+            ConcurrentLinkedQueue<Long> e2e = sse ? e2eSse : e2eS2s;
             long[] expected = {0};
-            HttpClientRequest reader = open(HttpMethod.GET, "/v1/streams/" + stream + "/records?seq_num=0", frames -> frames.forEach(f -> {
-                long now = System.nanoTime();
-                if ((f[0] & 0x80) != 0) {
-                    return; // a terminal frame
-                }
-                ProtoCodec.ReadBatch batch = ProtoCodec.decodeReadBatch(Arrays.copyOfRange(f, 1, f.length));
-                for (var r : batch.records()) {
-                    if (r.seqNum() != expected[0]) {
+            sessions.add(follow(stream, sse, (now, seqNums, sentAts) -> {
+                for (int k = 0; k < seqNums.length; k++) {
+                    if (seqNums[k] != expected[0]) {
                         if (outOfOrder.incrementAndGet() <= 5) {
-                            System.out.println("reader got " + r.seqNum() + " expecting " + expected[0] + " in a batch of "
-                                    + batch.records().stream().map(x -> Long.toString(x.seqNum())).collect(java.util.stream.Collectors.joining(",")));
+                            System.out.println((sse ? "SSE" : "S2S") + " reader got " + seqNums[k] + " expecting " + expected[0]
+                                    + " in a batch of " + Arrays.stream(seqNums).mapToObj(Long::toString)
+                                    .collect(java.util.stream.Collectors.joining(",")));
                         }
                     }
-                    expected[0] = r.seqNum() + 1;
-                    e2e.add(now - Long.parseLong(new String(r.body(), 0, 19, StandardCharsets.US_ASCII)));
+                    expected[0] = seqNums[k] + 1;
+                    e2e.add(now - sentAts[k]);
                     delivered.incrementAndGet();
                 }
-            }), new CompletableFuture<>());
-            reader.end();
-            sessions.add(reader);
+            }));
         }
-        Thread.sleep(1_000); // every session reaches the (empty) tail before the first append
+        String unanswered = awaitAnswered(sessions); // every session reaches the (empty) tail before the first append
         Map<String, Double> before = storeRequests();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         String pad = "x".repeat(size - 20);
@@ -224,13 +241,71 @@ public final class Bench {
             Thread.sleep(10);
         }
         Map<String, Double> after = storeRequests();
-        sessions.forEach(HttpClientRequest::reset);
+        sessions.forEach(f -> f.request.reset());
         long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        long[] e = e2e.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8.2f per commit: %s; e2e p99 %.2f ms; delivered %d of %d, %d out of order%n",
+        long[] s2s = e2eS2s.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] sse = e2eSse.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] e = java.util.stream.LongStream.concat(Arrays.stream(s2s), Arrays.stream(sse)).sorted().toArray();
+        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8.2f per commit: %s; e2e p99 %.2f ms; "
+                        + "e2e p50/p99 S2S %.2f/%.2f ms, SSE %.2f/%.2f ms; delivered %d of %d, %d out of order%s%n",
                 name, appended / (elapsed / 1e9), appended * (double) (size + 8) / MIB / (elapsed / 1e9), ms(pct(l, 50)), ms(pct(l, 90)),
-                ms(pct(l, 99)), ms(pct(l, 100)), ms(pct(e, 50)), perMib(before, after, appended), ms(pct(e, 99)), delivered.get(),
-                appended * readers, outOfOrder.get());
+                ms(pct(l, 99)), ms(pct(l, 100)), ms(pct(e, 50)), perMib(before, after, appended), ms(pct(e, 99)), ms(pct(s2s, 50)),
+                ms(pct(s2s, 99)), ms(pct(sse, 50)), ms(pct(sse, 99)), delivered.get(), appended * readers, outOfOrder.get(), unanswered);
+    }
+
+    /** Streams of the idle-followers scenario, one live reader each (even ones S2S, odd ones SSE). */
+    static final int IDLE_STREAMS = Integer.parseInt(System.getenv().getOrDefault("BROOK_BENCH_IDLE_STREAMS", "1000"));
+    static final long IDLE_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_IDLE_SECONDS", "60"));
+    /** Stream creations in flight at once. */
+    static final int CREATE_CONCURRENCY = 16;
+
+    /**
+     * {@code streams} streams with one live reader each and nothing appended: what following costs in
+     * storage requests when nothing happens (the whole process's, per second and per minute per followed
+     * stream), over {@code BROOK_BENCH_IDLE_SECONDS} once every session has answered.
+     */
+    void idle(String name, String prefix, int streams) throws Exception {
+        if (skipped(prefix)) {
+            return;
+        }
+        Semaphore slots = new Semaphore(CREATE_CONCURRENCY);
+        List<CompletableFuture<Void>> created = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            String path = "/v1/streams";
+            String json = "{\"stream\":\"" + prefix + "-" + i + "\"}";
+            slots.acquire();
+            created.add(http.sendAsync(request("POST", path, json).build(), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((r, failure) -> slots.release())
+                    .thenAccept(r -> {
+                        if (r.statusCode() != 201) {
+                            throw new IllegalStateException("POST " + path + " " + json + ": " + r.statusCode() + " " + r.body());
+                        }
+                    }));
+        }
+        CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        AtomicLong records = new AtomicLong();
+        List<Follower> sessions = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            sessions.add(follow(prefix + "-" + i, i % 2 == 1, (now, seqNums, sentAts) -> records.addAndGet(seqNums.length)));
+        }
+        String unanswered = awaitAnswered(sessions);
+        long heartbeatsBefore = sessions.stream().mapToLong(f -> f.heartbeats.get()).sum();
+        Map<String, Double> before = storeRequests();
+        long start = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SECONDS));
+        Map<String, Double> after = storeRequests();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long heartbeats = sessions.stream().mapToLong(f -> f.heartbeats.get()).sum() - heartbeatsBefore;
+        long ended = sessions.stream().filter(f -> f.done.isDone()).count();
+        sessions.forEach(f -> f.request.reset());
+        double total = 0;
+        for (Map.Entry<String, Double> op : after.entrySet()) {
+            total += op.getValue() - before.getOrDefault(op.getKey(), 0.0);
+        }
+        System.out.printf(Locale.ROOT, "%-46s %10s %8s %8s %8s %8s %8s %8s storage requests %.2f/s (per s: %s), %.3f per minute per followed "
+                        + "stream over %.0f s; %d heartbeats, %d records, %d of %d sessions ended%s%n", name, "-", "-", "-", "-", "-", "-", "-",
+                total / seconds, perMib(before, after, seconds), total / (seconds / 60) / streams, seconds, heartbeats, records.get(), ended,
+                streams, unanswered);
     }
 
     // ---------------------------------------------------------------- scenarios
@@ -496,46 +571,199 @@ public final class Bench {
         return out;
     }
 
+    /** What a live reader got in one batch: each record's seq_num and send time (nanoTime), received at {@code now}. */
+    interface Deliveries {
+        void batch(long now, long[] seqNums, long[] sentAts);
+    }
+
+    /** One live read session, S2S or SSE, as the benchmark sees it. */
+    static final class Follower {
+        final boolean sse;
+        /** Completes on the session's first heartbeat or batch: it reached the tail and follows. */
+        final CompletableFuture<Void> answered = new CompletableFuture<>();
+        /** Completes when the response ends, exceptionally when it was not 200 or ended with an error. */
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final AtomicLong heartbeats = new AtomicLong();
+        HttpClientRequest request;
+
+        Follower(boolean sse) {
+            this.sse = sse;
+            done.whenComplete((v, failure) -> answered.completeExceptionally(failure != null ? failure : new IllegalStateException("ended")));
+        }
+    }
+
+    /** Opens a live read session on {@code stream} from seq 0 on h2c: SSE ({@code batch} events) or S2S (ReadBatch frames). */
+    Follower follow(String stream, boolean sse, Deliveries deliveries) throws Exception {
+        Follower f = new Follower(sse);
+        String path = "/v1/streams/" + stream + "/records?seq_num=0";
+        if (sse) {
+            f.request = openSse(path, events -> events.forEach(ev -> {
+                long now = System.nanoTime();
+                f.answered.complete(null);
+                if (ev.event().equals("ping")) {
+                    f.heartbeats.incrementAndGet();
+                } else if (ev.event().equals("batch")) {
+                    JsonNode records;
+                    try {
+                        records = JSON.readTree(ev.data()).path("records");
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    long[] seqNums = new long[records.size()];
+                    long[] sentAts = new long[records.size()];
+                    for (int k = 0; k < records.size(); k++) {
+                        seqNums[k] = records.get(k).path("seq_num").asLong();
+                        sentAts[k] = Long.parseLong(records.get(k).path("body").asText().substring(0, 19));
+                    }
+                    deliveries.batch(now, seqNums, sentAts);
+                } else if (ev.event().equals("error")) {
+                    f.done.completeExceptionally(new IllegalStateException("SSE error event: " + ev.data()));
+                }
+            }), f.done);
+        } else {
+            f.request = open(HttpMethod.GET, path, frames -> frames.forEach(frame -> {
+                long now = System.nanoTime();
+                f.answered.complete(null);
+                if ((frame[0] & 0x80) != 0) {
+                    f.done.completeExceptionally(new IllegalStateException("terminal frame: "
+                            + new String(frame, 3, frame.length - 3, StandardCharsets.UTF_8)));
+                    return;
+                }
+                ProtoCodec.ReadBatch batch = ProtoCodec.decodeReadBatch(Arrays.copyOfRange(frame, 1, frame.length));
+                if (batch.records().isEmpty()) {
+                    f.heartbeats.incrementAndGet();
+                    return;
+                }
+                long[] seqNums = new long[batch.records().size()];
+                long[] sentAts = new long[batch.records().size()];
+                for (int k = 0; k < seqNums.length; k++) {
+                    var r = batch.records().get(k);
+                    seqNums[k] = r.seqNum();
+                    sentAts[k] = Long.parseLong(new String(r.body(), 0, 19, StandardCharsets.US_ASCII));
+                }
+                deliveries.batch(now, seqNums, sentAts);
+            }), f.done);
+        }
+        f.request.end();
+        return f;
+    }
+
+    /**
+     * Waits until every session has answered, at most {@link #ANSWER_DEADLINE_SECONDS}: empty when all
+     * did, else a note for the scenario's row (and the first failure on its own line).
+     */
+    static String awaitAnswered(List<Follower> sessions) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_DEADLINE_SECONDS);
+        Throwable failure = null;
+        long answered = 0;
+        for (Follower f : sessions) {
+            try {
+                f.answered.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                answered++;
+            } catch (ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (TimeoutException e) {
+                // counted as unanswered
+            }
+        }
+        if (answered == sessions.size()) {
+            return "";
+        }
+        if (failure != null) {
+            System.out.println("a session failed: " + failure.getMessage());
+        }
+        return String.format(Locale.ROOT, "; only %d of %d sessions answered within %d s", answered, sessions.size(), ANSWER_DEADLINE_SECONDS);
+    }
+
+    /** One server-sent event: its {@code event:} name ("message" when none) and its {@code data:} lines joined. */
+    record SseEvent(String event, String data) {}
+
+    /**
+     * Opens an SSE read session on h2c ({@code accept: text/event-stream}); {@code onEvents} gets the
+     * complete events of each chunk. {@code done} completes when the response ends.
+     */
+    HttpClientRequest openSse(String path, java.util.function.Consumer<List<SseEvent>> onEvents, CompletableFuture<Void> done) throws Exception {
+        ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        return stream(HttpMethod.GET, path, "accept", "text/event-stream", chunk -> {
+            partial.writeBytes(chunk.getBytes());
+            byte[] b = partial.toByteArray();
+            int at = 0;
+            List<SseEvent> events = new ArrayList<>();
+            for (int i = 0; i + 1 < b.length; i++) {
+                if (b[i] == '\n' && b[i + 1] == '\n') {
+                    String event = "message";
+                    StringBuilder data = new StringBuilder();
+                    for (String line : new String(b, at, i - at, StandardCharsets.UTF_8).split("\n")) {
+                        if (line.startsWith("event:")) {
+                            event = line.substring(6).strip();
+                        } else if (line.startsWith("data:")) {
+                            data.append(data.length() == 0 ? "" : "\n").append(line.substring(line.startsWith("data: ") ? 6 : 5));
+                        }
+                    }
+                    events.add(new SseEvent(event, data.toString()));
+                    at = i + 2;
+                    i++;
+                }
+            }
+            partial.reset();
+            partial.write(b, at, b.length - at);
+            onEvents.accept(events);
+        }, done);
+    }
+
     /**
      * Opens an S2S session on h2c; {@code onFrames} gets each complete frame as flags + payload.
      * {@code done} completes when the response ends.
      */
     HttpClientRequest open(HttpMethod method, String path, java.util.function.Consumer<List<byte[]>> onFrames, CompletableFuture<Void> done)
             throws Exception {
-        RequestOptions o = new RequestOptions().setMethod(method).setHost(base.getHost()).setPort(base.getPort()).setURI(path)
-                .putHeader("content-type", "s2s/proto").putHeader("s2-basin", basin);
-        if (token != null) {
-            o.putHeader("authorization", "Bearer " + token);
-        }
-        HttpClientRequest request = h2.request(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         ByteArrayOutputStream partial = new ByteArrayOutputStream();
-        request.response().onSuccess((HttpClientResponse r) -> {
-            if (r.statusCode() != 200) {
-                done.completeExceptionally(new IllegalStateException("session answered " + r.statusCode()));
-            }
-            r.handler(chunk -> {
-                partial.writeBytes(chunk.getBytes());
-                byte[] b = partial.toByteArray();
-                int at = 0;
-                List<byte[]> frames = new ArrayList<>();
-                while (b.length - at >= 3) {
-                    int length = ((b[at] & 0xff) << 16) | ((b[at + 1] & 0xff) << 8) | (b[at + 2] & 0xff);
-                    if (b.length - at - 3 < length) {
-                        break;
-                    }
-                    frames.add(Arrays.copyOfRange(b, at + 3, at + 3 + length));
-                    at += 3 + length;
+        HttpClientRequest request = stream(method, path, "content-type", "s2s/proto", chunk -> {
+            partial.writeBytes(chunk.getBytes());
+            byte[] b = partial.toByteArray();
+            int at = 0;
+            List<byte[]> frames = new ArrayList<>();
+            while (b.length - at >= 3) {
+                int length = ((b[at] & 0xff) << 16) | ((b[at + 1] & 0xff) << 8) | (b[at + 2] & 0xff);
+                if (b.length - at - 3 < length) {
+                    break;
                 }
-                partial.reset();
-                partial.write(b, at, b.length - at);
-                onFrames.accept(frames);
-            });
-            r.endHandler(v -> done.complete(null));
-        }).onFailure(done::completeExceptionally);
+                frames.add(Arrays.copyOfRange(b, at + 3, at + 3 + length));
+                at += 3 + length;
+            }
+            partial.reset();
+            partial.write(b, at, b.length - at);
+            onFrames.accept(frames);
+        }, done);
         if (method == HttpMethod.POST) {
             request.setChunked(true);
             request.sendHead().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+        return request;
+    }
+
+    /**
+     * A streamed request on h2c with one header naming its transport; {@code onChunk} gets the body of
+     * a 200 answer as it arrives. {@code done} completes when the response ends, exceptionally (with the
+     * body) when it is not 200.
+     */
+    HttpClientRequest stream(HttpMethod method, String path, String header, String value, Handler<Buffer> onChunk, CompletableFuture<Void> done)
+            throws Exception {
+        RequestOptions o = new RequestOptions().setMethod(method).setHost(base.getHost()).setPort(base.getPort()).setURI(path)
+                .putHeader(header, value).putHeader("s2-basin", basin);
+        if (token != null) {
+            o.putHeader("authorization", "Bearer " + token);
+        }
+        HttpClientRequest request = h2.request(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        request.response().onSuccess((HttpClientResponse r) -> {
+            if (r.statusCode() != 200) {
+                r.body().onComplete(b -> done.completeExceptionally(new IllegalStateException(
+                        "session answered " + r.statusCode() + (b.succeeded() ? " " + b.result() : ""))));
+                return;
+            }
+            r.handler(onChunk);
+            r.endHandler(v -> done.complete(null));
+        }).onFailure(done::completeExceptionally);
         return request;
     }
 }
