@@ -58,6 +58,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       position; every stored record was sent (acknowledged, or sent with an unknown outcome) and
  *       appears once; no gaps; each follower saw its stream in order, exactly as stored; and appends
  *       landed on both append instances, and on the restarted one again.</li>
+ *   <li>Writers aim at both append instances directly, for one stream (as a balancer that spreads at
+ *       random would): the same checker holds, both instances acknowledge appends of the stream, and
+ *       the follower's instance (edge) is told of their commits by notices.</li>
  * </ol>
  * Seeds: {@code -Dbrook.split.seeds=1,2,3} (default 11,23,37) choose the writers' streams and batch
  * sizes, which instance is killed, and after how many acknowledgements the kill and the restart come.
@@ -211,6 +214,79 @@ class SplitDeploymentIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void bothAppendInstancesWriteOneStreamAndAFollowerOnEdgeIsToldOfTheirCommits() throws Exception {
+        // Writers aim at append1 and append2 directly, as a platform's balancer spreads requests at
+        // random: both instances write one stream, racing for its tail (docs/LOG.md, "Contention").
+        String basin = BASIN;
+        HttpResponse<String> created = send("POST", url + "/v1/streams", basin, "{\"stream\":\"s" + STREAMS + "\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        String stream = "s" + STREAMS;
+        Ledger ledger = new Ledger();
+        Map<String, AtomicInteger> ackedAt = new ConcurrentHashMap<>();
+        List<String> targets = List.of("http://127.0.0.1:" + port("append1"), "http://127.0.0.1:" + port("append2"));
+        Follower follower = new Follower(stream);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Future<?>> writers = new ArrayList<>();
+        double noticesBefore = peerCounter("edge", "brook_peer_notices_received_total");
+        try {
+            pool.submit(follower);
+            for (int w = 0; w < WRITERS; w++) {
+                long writerSeed = 4_000 + w;
+                String prefix = "d" + w + "-";
+                writers.add(pool.submit(() -> {
+                    write(new Random(writerSeed), prefix, ledger, stop, targets, STREAMS, 1, ackedAt);
+                    return null;
+                }));
+            }
+            ledger.awaitAcks(300, writers);
+            // Writers list the followers' registrations every few seconds: keep writing until edge has been told.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            while (peerCounter("edge", "brook_peer_notices_received_total") <= noticesBefore) {
+                assertTrue(System.nanoTime() < deadline, "edge received no commit notice within " + WAIT_S + " s");
+                ledger.awaitAcks(ledger.acks.get() + WRITERS, writers);
+            }
+        } finally {
+            stop.set(true);
+            for (Future<?> w : writers) {
+                w.get(WAIT_S, TimeUnit.SECONDS);
+            }
+        }
+        try {
+            List<String> stored = readAll(stream);
+            int acked = ledger.check(stream, stored);
+            follower.awaitCount(stored.size());
+            assertEquals(stored, follower.snapshot(stored.size()), "the follower on edge saw the stream in order, exactly as stored");
+            for (String t : targets) {
+                assertTrue(ackedAt.containsKey(t) && ackedAt.get(t).get() > 0, t + " acknowledged no append of the shared stream");
+            }
+            System.out.println("split deployment, one stream on both append instances: " + acked + " acknowledged records, "
+                    + ledger.unknown.size() + " with an unknown outcome; acks per instance " + ackedAt
+                    + "; forwards sent by append1 " + peerCounter("append1", "brook_peer_forwards_sent_total")
+                    + ", by append2 " + peerCounter("append2", "brook_peer_forwards_sent_total")
+                    + "; notices received by edge " + peerCounter("edge", "brook_peer_notices_received_total"));
+        } finally {
+            follower.stop();
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(WAIT_S, TimeUnit.SECONDS), "writers and follower end");
+        }
+    }
+
+    /** The sum of a counter's series on one instance, from its /metrics (0 when absent). */
+    private static double peerCounter(String instance, String name) throws Exception {
+        HttpResponse<String> metrics = send("GET", "http://127.0.0.1:" + port(instance) + "/metrics", null, null);
+        assertEquals(200, metrics.statusCode());
+        double total = 0;
+        for (String line : metrics.body().split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
     /**
      * One seed: writers run; after some acknowledgements one append instance is killed, after some
      * more it is started again, after some more the writers stop. Returns the instance restarted.
@@ -228,7 +304,7 @@ class SplitDeploymentIT {
             long writerSeed = seed * 1_000 + w;
             String prefix = "k" + seed + "w" + w + "-";
             writers.add(pool.submit(() -> {
-                write(new Random(writerSeed), prefix, ledger, stop);
+                write(new Random(writerSeed), prefix, ledger, stop, List.of(url), 0, STREAMS, new ConcurrentHashMap<>());
                 return null;
             }));
         }
@@ -253,11 +329,18 @@ class SplitDeploymentIT {
         return victim;
     }
 
-    /** One writer: appends of 1-5 records to seeded streams until told to stop; every outcome recorded. */
-    private static void write(Random random, String prefix, Ledger ledger, AtomicBoolean stop) {
+    /**
+     * One writer: appends of 1-5 records to seeded streams (of {@code s<first>}, and the {@code streams - 1}
+     * after it) until told to stop,
+     * each to one of {@code targets} (chosen at random when there are several); every outcome
+     * recorded, and the acknowledged appends counted per target in {@code ackedAt}.
+     */
+    private static void write(Random random, String prefix, Ledger ledger, AtomicBoolean stop, List<String> targets, int first,
+                              int streams, Map<String, AtomicInteger> ackedAt) {
         int next = 0;
         while (!stop.get()) {
-            String stream = "s" + random.nextInt(STREAMS);
+            String stream = "s" + (first + random.nextInt(streams));
+            String target = targets.size() == 1 ? targets.get(0) : targets.get(random.nextInt(targets.size()));
             int n = 1 + random.nextInt(5);
             List<String> bodies = new ArrayList<>();
             StringBuilder batch = new StringBuilder("{\"records\":[");
@@ -268,7 +351,7 @@ class SplitDeploymentIT {
             }
             HttpResponse<String> ack;
             try {
-                ack = send("POST", url + "/v1/streams/" + stream + "/records", BASIN, batch.append("]}").toString());
+                ack = send("POST", target + "/v1/streams/" + stream + "/records", BASIN, batch.append("]}").toString());
             } catch (IOException e) {
                 ledger.unknown(bodies); // the connection broke: the append may or may not have happened
                 continue;
@@ -278,6 +361,7 @@ class SplitDeploymentIT {
                 return;
             }
             if (ack.statusCode() == 200) {
+                ackedAt.computeIfAbsent(target, t -> new AtomicInteger()).incrementAndGet();
                 ledger.acked(stream, json(ack.body()).get("start").get("seq_num").asLong(), bodies);
             } else if (ack.statusCode() >= 500) {
                 ledger.unknown(bodies); // a failed append's outcome is unknown to the client (502, 503)
