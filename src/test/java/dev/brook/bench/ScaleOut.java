@@ -53,7 +53,8 @@ import java.util.stream.Stream;
  * </ul>
  * Run with {@code bench/scale-out}; {@code BROOK_SCALE_MATRIX} (default {@code 1x8,2x8,3x8,3x80};
  * add {@code cross}), {@code BROOK_SCALE_SECONDS} (10), {@code BROOK_SCALE_WARMUP_SECONDS} (10: the same
- * load on another stream first, unmeasured, so that every JVM has compiled its hot paths),
+ * load on the same stream first, unmeasured but verified, so that every JVM has compiled the paths of
+ * the role it plays),
  * {@code BROOK_SCALE_IDLE_SECONDS} (60) and {@code BROOK_SCALE_SEED} (1) configure it. The processes run a private copy of target/quarkus-app
  * taken at the start, so a rebuild meanwhile changes nothing. Timing lives here, never in tests.
  */
@@ -61,6 +62,8 @@ public final class ScaleOut {
 
     static final long SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_SECONDS", "10"));
     static final long IDLE_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_IDLE_SECONDS", "60"));
+    /** The safety net's polling settles at its longest interval about 30 s after the last commit. */
+    static final long IDLE_SETTLE_SECONDS = 30;
     static final long WARMUP_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_WARMUP_SECONDS", "10"));
     static final long SEED = Long.parseLong(System.getenv().getOrDefault("BROOK_SCALE_SEED", "1"));
     static final String MATRIX = System.getenv().getOrDefault("BROOK_SCALE_MATRIX", "1x8,2x8,3x8,3x80");
@@ -168,15 +171,13 @@ public final class ScaleOut {
     static void contention(Path jar, int processes, int writers) throws Exception {
         try (Cluster c = Cluster.start(jar, processes)) {
             c.createStream();
-            if (WARMUP_SECONDS > 0) {
-                // The same load on another stream first, so that every JVM has compiled its hot paths.
-                c.send(0, "POST", "/v1/streams", "{\"stream\":\"warmup\"}", 201);
-                load(c, "warmup", writers, System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS));
-            }
+            // The same load on the same stream first, unmeasured, so that every JVM has compiled the paths
+            // of the role it plays (leader or forwarder); its appends are verified with the rest.
+            List<List<Append>> warm = load(c, STREAM, "u", writers, System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS));
             double[] cpuBefore = c.cpuSeconds();
             long start = System.nanoTime();
             long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
-            List<List<Append>> perWriter = load(c, STREAM, writers, end);
+            List<List<Append>> perWriter = load(c, STREAM, "w", writers, end);
             long elapsed = System.nanoTime() - start;
             double[] cpu = c.cpuSeconds();
             for (int i = 0; i < cpu.length; i++) {
@@ -190,7 +191,13 @@ public final class ScaleOut {
                     .collect(Collectors.groupingBy(Append::failure, Collectors.counting())));
             long[] l = appends.stream().filter(Append::acked).mapToLong(a -> a.latencyNanos).sorted().toArray();
             List<String> problems = new ArrayList<>();
-            String verdict = verify(c, perWriter, problems);
+            List<List<Append>> everything = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                List<Append> both = new ArrayList<>(warm.get(w));
+                both.addAll(perWriter.get(w));
+                everything.add(both);
+            }
+            String verdict = verify(c, everything, problems);
             double seconds = elapsed / 1e9;
             System.out.printf(Locale.ROOT, "%5d %7d %9.0f %9.1f %16s %-22s %8.1f %8.1f %8.1f %8.1f  %s%n", processes, writers,
                     ackedRecords / seconds, ackedAppends / seconds,
@@ -212,7 +219,7 @@ public final class ScaleOut {
     }
 
     /** {@code writers} closed loops on {@code stream} until {@code end}; each writer's appends, in order. */
-    static List<List<Append>> load(Cluster c, String stream, int writers, long end) throws Exception {
+    static List<List<Append>> load(Cluster c, String stream, String tag, int writers, long end) throws Exception {
         List<List<Append>> perWriter = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         ConcurrentLinkedQueue<Throwable> crashed = new ConcurrentLinkedQueue<>();
@@ -222,7 +229,7 @@ public final class ScaleOut {
             int writer = w;
             Thread t = new Thread(() -> {
                 try {
-                    write(c, stream, writer, end, log);
+                    write(c, stream, tag, writer, end, log);
                 } catch (Throwable e) {
                     crashed.add(e);
                 }
@@ -240,8 +247,8 @@ public final class ScaleOut {
     }
 
     /** One writer's closed loop: an append of 1-5 records to a random process, then the next. */
-    static void write(Cluster c, String stream, int writer, long end, List<Append> log) throws Exception {
-        Random random = new Random(SEED * 1_000_003L + writer);
+    static void write(Cluster c, String stream, String tag, int writer, long end, List<Append> log) throws Exception {
+        Random random = new Random(SEED * 1_000_003L + writer + tag.hashCode() * 7919L);
         int next = 0;
         while (System.nanoTime() < end) {
             int records = 1 + random.nextInt(5);
@@ -249,7 +256,7 @@ public final class ScaleOut {
             List<String> ids = new ArrayList<>();
             StringBuilder body = new StringBuilder("{\"records\":[");
             for (int i = 0; i < records; i++) {
-                String id = "w" + writer + "-" + next++;
+                String id = tag + writer + "-" + next++;
                 ids.add(id);
                 body.append(i == 0 ? "" : ",").append("{\"body\":\"").append(padded(id, RECORD_BYTES)).append("\"}");
             }
@@ -389,10 +396,28 @@ public final class ScaleOut {
             if (!reader.following.await(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the SSE reader on B sent no ping within 10 s");
             }
-            List<Map<String, Double>> before = c.storeRequests();
             Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
             List<Long> ackLatencies = new ArrayList<>();
             String pad = "x".repeat(CROSS_RECORD_BYTES - 19);
+            // Warm-up, unmeasured: both JVMs compile their paths, and A lists B's registration (every 5 s).
+            long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
+            long warmed = 0;
+            while (System.nanoTime() < warmEnd) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = c.http(0).send(c.request(0, "POST", "/v1/streams/" + STREAM + "/records",
+                        "{\"records\":[{\"body\":\"" + String.format(Locale.ROOT, "%019d", t0) + pad + "\"}]}").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("append to A: " + r.statusCode() + " " + r.body());
+                }
+                warmed++;
+                long pace = CROSS_PACE_NANOS - (System.nanoTime() - t0);
+                if (pace > 0) {
+                    TimeUnit.NANOSECONDS.sleep(pace);
+                }
+            }
+            long firstMeasured = warmed;
+            List<Map<String, Double>> before = c.storeRequests();
             long start = System.nanoTime();
             long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
             long appended = 0;
@@ -415,10 +440,13 @@ public final class ScaleOut {
             }
             long appendSeconds = System.nanoTime() - start;
             long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (reader.delivered.get() < appended && System.nanoTime() < waitUntil && reader.isAlive()) {
+            while (reader.delivered.get() < warmed + appended && System.nanoTime() < waitUntil && reader.isAlive()) {
                 Thread.sleep(10);
             }
             List<Map<String, Double>> afterAppends = c.storeRequests();
+            // Idle: the safety net's polling backs off from 1 s to 15 s over the first 30 s; measure after that.
+            Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SETTLE_SECONDS));
+            List<Map<String, Double>> idleFrom = c.storeRequests();
             long eventsBeforeIdle = reader.events.get();
             long idleStart = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SECONDS));
@@ -428,15 +456,15 @@ public final class ScaleOut {
             long idleEvents = reader.events.get() - eventsBeforeIdle;
             reader.close();
 
-            long[] e2e = reader.deliveries.stream().mapToLong(d -> d[1] - d[2]).sorted().toArray();
+            long[] e2e = reader.deliveries.stream().filter(d -> d[0] >= firstMeasured).mapToLong(d -> d[1] - d[2]).sorted().toArray();
             long[] ackToDelivery = reader.deliveries.stream().filter(d -> ackedAt.containsKey(d[0]))
                     .mapToLong(d -> d[1] - ackedAt.get(d[0])).sorted().toArray();
             long[] ack = ackLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
             double minutes = appendSeconds / 60e9;
             System.out.printf(Locale.ROOT, "cross: 2 processes; writer appends single %d B records to A at ~%d/s for %d s; SSE reader on B%n",
                     CROSS_RECORD_BYTES, TimeUnit.SECONDS.toNanos(1) / CROSS_PACE_NANOS, SECONDS);
-            System.out.printf(Locale.ROOT, "  delivered at B          %d of %d appended (%.1f appends/s); %d out of order, %d repeated%s%n",
-                    reader.delivered.get(), appended, appended / (appendSeconds / 1e9), reader.outOfOrder.get(), reader.repeated.get(),
+            System.out.printf(Locale.ROOT, "  delivered at B          %d of %d appended, warm-up included (%.1f appends/s); %d out of order, %d repeated%s%n",
+                    reader.delivered.get(), warmed + appended, appended / (appendSeconds / 1e9), reader.outOfOrder.get(), reader.repeated.get(),
                     reader.failure == null ? "" : "; reader ended: " + reader.failure);
             System.out.printf(Locale.ROOT, "  e2e (send -> B) ms      p50 %.1f  p90 %.1f  p99 %.1f  max %.1f%n", Bench.ms(Bench.pct(e2e, 50)),
                     Bench.ms(Bench.pct(e2e, 90)), Bench.ms(Bench.pct(e2e, 99)), Bench.ms(Bench.pct(e2e, 100)));
@@ -447,10 +475,10 @@ public final class ScaleOut {
             for (int p = 0; p < 2; p++) {
                 System.out.printf(Locale.ROOT, "  storage, appending  %s  %s%n", p == 0 ? "A" : "B", perMinute(before.get(p), afterAppends.get(p), minutes));
             }
-            System.out.printf(Locale.ROOT, "  idle %.0f s (reader open: %s; %d SSE events meanwhile)%n", idleMinutes * 60,
-                    openThroughIdle ? "yes" : "NO", idleEvents);
+            System.out.printf(Locale.ROOT, "  idle %.0f s, after %d s to settle (reader open: %s; %d SSE events meanwhile)%n", idleMinutes * 60,
+                    IDLE_SETTLE_SECONDS, openThroughIdle ? "yes" : "NO", idleEvents);
             for (int p = 0; p < 2; p++) {
-                System.out.printf(Locale.ROOT, "  storage, idle       %s  %s%n", p == 0 ? "A" : "B", perMinute(afterAppends.get(p), afterIdle.get(p), idleMinutes));
+                System.out.printf(Locale.ROOT, "  storage, idle       %s  %s%n", p == 0 ? "A" : "B", perMinute(idleFrom.get(p), afterIdle.get(p), idleMinutes));
             }
         }
     }
