@@ -198,7 +198,7 @@ public final class DataPlane {
                     if (!woken) {
                         return CompletableFuture.completedFuture(new ReadResult(last, false));
                     }
-                    return read(basin, stream, from, key, StreamConfigSpec.EMPTY, false).thenCompose(o -> {
+                    return read(basin, stream, from, key, StreamConfigSpec.EMPTY, false, true).thenCompose(o -> {
                         if (o instanceof ReadOutcome.Records r && r.records().isEmpty() && r.atTail()) {
                             return waitFor(basin, stream, from, r, deadline, key, round + 1);
                         }
@@ -293,9 +293,19 @@ public final class DataPlane {
 
     public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, Optional<byte[]> key,
                                              StreamConfigSpec autoCreateConfig, boolean retried) {
+        return read(basin, stream, request, key, autoCreateConfig, retried, false);
+    }
+
+    /**
+     * @param continuing the read continues one that already read the tail from storage (a session's next
+     *                   batch, a long poll woken at the tail): it may be bounded by the tail this process
+     *                   validated last instead of reading the tail again (docs/LOG.md, "Reading")
+     */
+    public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, Optional<byte[]> key,
+                                             StreamConfigSpec autoCreateConfig, boolean retried, boolean continuing) {
         return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> {
             Optional<RecordCipher> cipher = cipher(s, key);
-            return logs.using(s, l -> l.log().read(request)).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
+            return logs.using(s, l -> continuing ? l.log().readOn(request) : l.log().read(request)).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
                     : new ReadOutcome.Records(open(s, cipher.get(), r.records()), r.tailSeq(), r.tailTimestamp(), r.startSeq()));
         }).thenCompose(outcome -> {
             if (outcome instanceof ReadOutcome.Sealed) {

@@ -44,27 +44,46 @@ final class Reader {
     }
 
     CompletionStage<ReadOutcome> read(ReadRequest request) {
-        return chain.tail().thenCompose(tail -> {
-            if (tail.state().sealed()) {
-                return done(new ReadOutcome.Sealed());
+        return chain.tail().thenCompose(tail -> against(request, tail));
+    }
+
+    /**
+     * A read that continues one whose tail was already read from storage (a read session's next
+     * batch, a long poll woken at the tail): when the tail this instance last validated lies beyond
+     * the start, it bounds the read without another tail check (docs/LOG.md, "Reading"). That tail
+     * is at least the one the first read found, so the read still reflects every append acknowledged
+     * before the request began; and every commit it serves is validated by the floor read after its
+     * GETs, as always.
+     */
+    CompletionStage<ReadOutcome> readOn(ReadRequest request) {
+        Chain.Tail known = chain.cachedTail();
+        if (request.start() instanceof ReadRequest.Start.SeqNum s && known.last().isPresent() && !known.state().sealed()
+                && known.state().nextSeq() > s.seqNum()) {
+            return against(request, known);
+        }
+        return read(request);
+    }
+
+    private CompletionStage<ReadOutcome> against(ReadRequest request, Chain.Tail tail) {
+        if (tail.state().sealed()) {
+            return done(new ReadOutcome.Sealed());
+        }
+        long end = tail.state().nextSeq();
+        long endTs = tail.state().lastTimestamp();
+        return resolveStart(request, tail).thenCompose(start -> {
+            if (start.isEmpty()) {
+                return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
             }
-            long end = tail.state().nextSeq();
-            long endTs = tail.state().lastTimestamp();
-            return resolveStart(request, tail).thenCompose(start -> {
-                if (start.isEmpty()) {
-                    return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
-                }
-                long from = start.get();
-                if (from > end || (from == end && !request.follow())) {
-                    return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
-                }
-                from = Math.max(from, tail.state().trimPoint());
-                if (from >= end || request.count() == 0 || request.bytes() == 0) {
-                    return done(new ReadOutcome.Records(List.of(), end, endTs, Math.min(from, end)));
-                }
-                long delivery = from;
-                return collect(from, request, tail).thenApply(records -> new ReadOutcome.Records(records, end, endTs, delivery));
-            });
+            long from = start.get();
+            if (from > end || (from == end && !request.follow())) {
+                return done(new ReadOutcome.RangeNotSatisfiable(end, endTs));
+            }
+            from = Math.max(from, tail.state().trimPoint());
+            if (from >= end || request.count() == 0 || request.bytes() == 0) {
+                return done(new ReadOutcome.Records(List.of(), end, endTs, Math.min(from, end)));
+            }
+            long delivery = from;
+            return collect(from, request, tail).thenApply(records -> new ReadOutcome.Records(records, end, endTs, delivery));
         });
     }
 

@@ -166,6 +166,11 @@ public final class StreamLog {
         return reader.read(request);
     }
 
+    /** A read that continues one which already read the tail from storage: it may use the tail validated here last (Reader#readOn). */
+    public CompletionStage<ReadOutcome> readOn(ReadRequest request) {
+        return reader.readOn(request);
+    }
+
     /** After the seal: floor to infinity, then delete what lies below the seal (repeat while {@code more}). */
     public CompletionStage<TrimReport> purge() {
         return trimmer.purge();

@@ -256,6 +256,8 @@ public final class Bench {
     /** Streams of the idle-followers scenario, one live reader each (even ones S2S, odd ones SSE). */
     static final int IDLE_STREAMS = Integer.parseInt(System.getenv().getOrDefault("BROOK_BENCH_IDLE_STREAMS", "1000"));
     static final long IDLE_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_IDLE_SECONDS", "60"));
+    /** Seconds between the last session answering and the start of the idle measurement. */
+    static final long IDLE_SETTLE_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_IDLE_SETTLE_SECONDS", "30"));
     /** Stream creations in flight at once. */
     static final int CREATE_CONCURRENCY = 16;
 
@@ -289,6 +291,8 @@ public final class Bench {
             sessions.add(follow(prefix + "-" + i, i % 2 == 1, (now, seqNums, sentAts) -> records.addAndGet(seqNums.length)));
         }
         String unanswered = awaitAnswered(sessions);
+        // Polling at an idle tail backs off from 1 s to 15 s over about 30 s: measure the settled cost.
+        Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SETTLE_SECONDS));
         long heartbeatsBefore = sessions.stream().mapToLong(f -> f.heartbeats.get()).sum();
         Map<String, Double> before = storeRequests();
         long start = System.nanoTime();

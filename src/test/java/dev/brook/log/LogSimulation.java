@@ -258,7 +258,9 @@ final class LogSimulation {
             } else if (pick < 24) {
                 ReadRequest read = new ReadRequest(new ReadRequest.Start.SeqNum(r.nextLong(knownTail + 2)),
                         1 + r.nextInt(40), 1 << 20, OptionalLong.empty(), r.nextBoolean());
-                log.read(read).whenComplete((o, e) -> record(opId, "read", null, read, invoked, e != null ? e : o));
+                // Half of the reads continue as a session's next batch would: bounded by the tail validated last.
+                (r.nextBoolean() ? log.read(read) : log.readOn(read))
+                        .whenComplete((o, e) -> record(opId, "read", null, read, invoked, e != null ? e : o));
             } else {
                 AppendBatch batch = batch(opId, pick);
                 log.append(batch).whenComplete((o, e) -> {

@@ -138,7 +138,8 @@ final class ReadSession {
         long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
         long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
         ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
-        data.read(basin, stream, request, key, autoCreateConfig, false)
+        // After the first read, each one continues the session: it may be bounded by the tail this process validated last.
+        data.read(basin, stream, request, key, autoCreateConfig, false, started)
                 .whenComplete((outcome, failure) -> context.runOnContext(v -> {
                     if (failure != null) {
                         fail(failure);
