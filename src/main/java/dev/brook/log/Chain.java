@@ -47,6 +47,9 @@ final class Chain {
     private final LogSettings settings;
     private final StreamState genesis;
     private final AtomicReference<Tail> cached;
+    /** Tail commits validated here, by start: where a read near the tail starts without a LIST (bounded). */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, CommitKey> recent = new java.util.concurrent.ConcurrentSkipListMap<>();
+    static final int RECENT_MAX = 4096;
     /** Concurrent tail reads share rounds of requests issued after each caller arrived (docs/LOG.md, fan-out). */
     private final Rounds<Tail> tails;
     private final LongSupplier nanoClock;
@@ -77,7 +80,23 @@ final class Chain {
 
     /** A commit this instance wrote and guarded is the new tail. */
     void advance(Tail tail) {
-        cached.accumulateAndGet(tail, (old, t) -> newer(old, t));
+        Tail now = cached.accumulateAndGet(tail, (old, t) -> newer(old, t));
+        if (now == tail && tail.last().isPresent()) {
+            CommitKey key = tail.last().get().key();
+            recent.put(key.start(), key);
+            while (recent.size() > RECENT_MAX) {
+                recent.pollFirstEntry();
+            }
+        }
+    }
+
+    /**
+     * The latest validated tail commit seen here that starts at or below {@code seq}: only a
+     * proposal where a read may start walking (the walk and its floor read validate what it serves).
+     */
+    Optional<CommitKey> recentAtOrBelow(long seq) {
+        java.util.Map.Entry<Long, CommitKey> e = recent.floorEntry(seq);
+        return e == null ? Optional.empty() : Optional.of(e.getValue());
     }
 
     /** After an unknown outcome nothing cached can be trusted: find the tail again from storage. */

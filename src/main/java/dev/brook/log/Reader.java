@@ -23,6 +23,8 @@ final class Reader {
     static final int TIMESTAMP_SEARCH_STEPS_MAX = 128;
     /** Predecessors one seek follows back from a listed key (a listing that missed recent keys). */
     static final int LOCATE_HOPS_MAX = 64;
+    /** A remembered commit this many records below a read's start or more is too far to walk from. */
+    static final long NEAR_RECORDS = 10_000;
 
     private final Chain chain;
     private final ObjectStore store;
@@ -198,6 +200,11 @@ final class Reader {
         CommitKey floor = chain.floors().cached().floor();
         if (seq < floor.start()) {
             return CompletableFuture.completedFuture(floor);
+        }
+        Optional<CommitKey> near = chain.recentAtOrBelow(seq);
+        if (near.isPresent() && !near.get().isBelow(floor) && near.get().isBelow(tailKey) && seq - near.get().start() < NEAR_RECORDS) {
+            // A tail commit validated here starts at or below seq, close by: walk from it (no LIST, no HEADs).
+            return CompletableFuture.completedFuture(near.get());
         }
         return chain.firstKeyAfter(keys.afterAllCommitsStartingAt(seq)).thenCompose(after -> {
             CommitKey[] at = {after.filter(k -> k.isBelow(tailKey)).orElse(tailKey)}; // starts after seq

@@ -209,6 +209,40 @@ class SharedFetchTest {
     }
 
     @Test
+    void continuingReadsOfTheWritersFollowersCostOneFloorReadPerCommit() {
+        // Followers in the writer's process, each continuing a read session (docs/LOG.md, "Reading"):
+        // the commit comes from memory, the tail from this process's last validation, the start from
+        // the commits it remembers; what is left is the validating floor read, shared.
+        HeldAll store = new HeldAll(new MemoryObjectStore(() -> 0));
+        StreamLog log = log(store, CommitCache.DEFAULT_BYTES_MAX);
+        int followers = 50;
+        for (int c = 0; c < 10; c++) {
+            CompletableFuture<AppendOutcome> ack = log.append(one(c)).toCompletableFuture();
+            store.drain();
+            assertInstanceOf(AppendOutcome.Acked.class, ack.join());
+            store.reset();
+            List<CompletableFuture<ReadOutcome>> reads = new ArrayList<>();
+            for (int f = 0; f < followers; f++) {
+                // Followers a few commits behind as well as at the last one.
+                long from = Math.max(0, c - f % 4);
+                reads.add(log.readOn(new ReadRequest(new ReadRequest.Start.SeqNum(from), 1000, 1 << 20, OptionalLong.empty(), false))
+                        .toCompletableFuture());
+            }
+            store.drain();
+            for (int f = 0; f < followers; f++) {
+                long from = Math.max(0, c - f % 4);
+                List<Long> expected = new ArrayList<>();
+                for (long x = from; x <= c; x++) {
+                    expected.add(x);
+                }
+                assertEquals(expected, seqs(reads.get(f).join()));
+            }
+            assertEquals(0, store.count("GET") + store.count("LIST"), "no fetch, no listing: " + store);
+            assertTrue(store.total() <= 2, followers + " continuing reads of commit " + c + " made " + store + " requests");
+        }
+    }
+
+    @Test
     void aProcessReadsTheCommitsItWroteFromMemory() {
         HeldGets store = new HeldGets(new MemoryObjectStore(() -> 0));
         StreamLog log = log(store, CommitCache.DEFAULT_BYTES_MAX);
