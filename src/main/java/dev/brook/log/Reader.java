@@ -51,8 +51,8 @@ final class Reader {
 
     /**
      * A read that continues one whose tail was already read from storage (a read session's next
-     * batch, a long poll woken at the tail): when the tail this instance last validated lies beyond
-     * the start, it bounds the read without another tail check (docs/LOG.md, "Reading"). That tail
+     * batch, a long poll woken at the tail): when the tail this instance last validated lies at or
+     * beyond the start, it bounds the read without another tail check (docs/LOG.md, "Reading"). That tail
      * is at least the one the first read found, so the read still reflects every append acknowledged
      * before the request began; and every commit it serves is validated by the floor read after its
      * GETs, as always.
@@ -60,7 +60,8 @@ final class Reader {
     CompletionStage<ReadOutcome> readOn(ReadRequest request) {
         Chain.Tail known = chain.cachedTail();
         if (request.start() instanceof ReadRequest.Start.SeqNum s && known.last().isPresent() && !known.state().sealed()
-                && known.state().nextSeq() > s.seqNum()) {
+                && known.state().nextSeq() >= s.seqNum()) {
+            // At that tail it answers "nothing new" without a request: a follower then waits on the watch.
             return against(request, known);
         }
         return read(request);

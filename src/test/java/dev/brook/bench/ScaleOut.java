@@ -724,34 +724,33 @@ public final class ScaleOut {
 
         /** The {@code brook_peer_*} counters per process, from each one's /metrics (forwards and notices sent and received). */
         List<Map<String, Double>> peerCounters() throws Exception {
+            Pattern peer = Pattern.compile("^brook_peer_(\\S+) ([0-9.eE+]+)$");
             List<Map<String, Double>> all = new ArrayList<>();
             for (int p = 0; p < size(); p++) {
-                HttpResponse<String> r = http(p).send(HttpRequest.newBuilder(url(p).resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-                Map<String, Double> counts = new TreeMap<>();
-                for (String line : r.body().split("\n")) {
-                    String t = line.trim();
-                    if (t.startsWith("brook_peer_") && t.contains(" ")) {
-                        counts.put(t.substring("brook_peer_".length(), t.lastIndexOf(' ')), Double.parseDouble(t.substring(t.lastIndexOf(' ') + 1)));
-                    }
-                }
-                all.add(counts);
+                all.add(scrape(p, peer));
             }
             return all;
+        }
+
+        /** Sums, by the pattern's first group, the values (its second group) of the matching lines of one process's /metrics. */
+        Map<String, Double> scrape(int process, Pattern line) throws Exception {
+            HttpResponse<String> r = http(process).send(HttpRequest.newBuilder(url(process).resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Map<String, Double> counts = new TreeMap<>();
+            for (String l : r.body().split("\n")) {
+                Matcher m = line.matcher(l.trim());
+                if (m.matches()) {
+                    counts.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+                }
+            }
+            return counts;
         }
 
         /** Storage requests so far by operation, per process, from each one's /metrics. */
         List<Map<String, Double>> storeRequests() throws Exception {
             List<Map<String, Double>> all = new ArrayList<>();
             for (int p = 0; p < size(); p++) {
-                HttpResponse<String> r = http(p).send(HttpRequest.newBuilder(url(p).resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-                Map<String, Double> counts = new HashMap<>();
-                for (String line : r.body().split("\n")) {
-                    Matcher m = Bench.STORE_COUNT.matcher(line.trim());
-                    if (m.matches()) {
-                        counts.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
-                    }
-                }
-                all.add(counts);
+                all.add(scrape(p, Bench.STORE_COUNT));
             }
             return all;
         }

@@ -60,15 +60,24 @@ class ForwardingTest {
         }
     }
 
-    /** The network between instances: forwards go where {@code route} says, and are counted. */
+    /**
+     * The network between instances: forwards go where {@code route} says, else to the log at their
+     * address in {@code at}, else to {@code peer}; each is counted.
+     */
     static final class Wire implements Peering {
         final String self;
         final List<String> sent = new ArrayList<>();
+        final Map<String, StreamLog> at;
         Function<List<AppendBatch>, CompletionStage<List<AppendOutcome>>> route;
         StreamLog peer;
 
         Wire(String self) {
+            this(self, Map.of());
+        }
+
+        Wire(String self, Map<String, StreamLog> at) {
             this.self = self;
+            this.at = at;
         }
 
         @Override
@@ -79,7 +88,7 @@ class ForwardingTest {
         @Override
         public CompletionStage<List<AppendOutcome>> forward(String to, String id, List<AppendBatch> batches) {
             sent.add(to);
-            return route != null ? route.apply(batches) : peer.acceptForwarded(id, batches);
+            return route != null ? route.apply(batches) : at.getOrDefault(to, peer).acceptForwarded(id, batches);
         }
     }
 
@@ -236,36 +245,13 @@ class ForwardingTest {
         assertEquals(List.of("a0", "rival", "rival", "s1", "fb", "a1"), bodies(p.b));
     }
 
-    /** A network of several instances: each forward goes to the log at its address. */
-    static final class Net implements Peering {
-        final String self;
-        final Map<String, StreamLog> at;
-        final List<String> sent = new ArrayList<>();
-
-        Net(String self, Map<String, StreamLog> at) {
-            this.self = self;
-            this.at = at;
-        }
-
-        @Override
-        public String self() {
-            return self;
-        }
-
-        @Override
-        public CompletionStage<List<AppendOutcome>> forward(String to, String id, List<AppendBatch> batches) {
-            sent.add(to);
-            return at.get(to).acceptForwarded(id, batches);
-        }
-    }
-
     @Test
     void anInstanceThatHandsItsBatchesOnPointsTheSenderToItsLeader() {
         Pair p = pair();
         String c = "http://10.0.0.3:8080";
         RacingStore storeC = new RacingStore();
         storeC.rival = p.a;
-        Net netC = new Net(c, Map.of(A, p.a, B, p.b));
+        Wire netC = new Wire(c, Map.of(A, p.a, B, p.b));
         StreamLog logC = log(storeC, 3, netC);
         storeC.races = 2;
         assertInstanceOf(AppendOutcome.Acked.class, logC.append(batch("c1")).toCompletableFuture().join());

@@ -223,14 +223,14 @@ class SharedFetchTest {
             store.reset();
             List<CompletableFuture<ReadOutcome>> reads = new ArrayList<>();
             for (int f = 0; f < followers; f++) {
-                // Followers a few commits behind as well as at the last one.
-                long from = Math.max(0, c - f % 4);
-                reads.add(log.readOn(new ReadRequest(new ReadRequest.Start.SeqNum(from), 1000, 1 << 20, OptionalLong.empty(), false))
+                // Followers a few commits behind, at the last one, and already at the tail.
+                long from = f % 5 == 4 ? c + 1 : Math.max(0, c - f % 4);
+                reads.add(log.readOn(new ReadRequest(new ReadRequest.Start.SeqNum(from), 1000, 1 << 20, OptionalLong.empty(), false, true))
                         .toCompletableFuture());
             }
             store.drain();
             for (int f = 0; f < followers; f++) {
-                long from = Math.max(0, c - f % 4);
+                long from = f % 5 == 4 ? c + 1 : Math.max(0, c - f % 4);
                 List<Long> expected = new ArrayList<>();
                 for (long x = from; x <= c; x++) {
                     expected.add(x);
