@@ -177,7 +177,8 @@ public class PeerEndpoint {
     private void answer(RoutingContext ctx, List<dev.brook.log.AppendOutcome> outcomes, Throwable failure) {
         Throwable cause = failure == null ? null : Replies.unwrap(failure);
         if (cause instanceof Peering.NotDelivered refusal) {
-            if (refusal.leader().isPresent()) {
+            if (refusal.leader().isPresent() && refusal.leader().get().length() <= 256
+                    && refusal.leader().get().chars().allMatch(c -> c > ' ' && c < 127)) {
                 // Refused because this instance hands the stream's batches to another: name it (409, nothing appended).
                 ctx.response().putHeader(LEADER_HEADER, refusal.leader().get());
                 refuse(ctx, new S2Error(ErrorCode.TRANSACTION_CONFLICT, refusal.getMessage()));
