@@ -17,6 +17,65 @@ final class SessionOutputs {
 
     private SessionOutputs() {}
 
+    /**
+     * Encoded batches shared by the sessions that send the same records in the same form: followers of
+     * one stream in one process are woken by one commit and read the same record objects from the
+     * commit cache, so each batch is encoded once for all of them instead of once per session
+     * (docs/LOG.md, "Fan-out"). Keys compare the first and last record by identity (the same decoded
+     * commits, hence the same records between them) and the tail; entries are small and few.
+     */
+    static final class Shared {
+        static final int ENTRIES_MAX = 256;
+        static final int BYTES_MAX_EACH = 64 * 1024;
+
+        private record Key(SequencedRecord first, SequencedRecord last, int size, long tailSeq, long tailTimestamp, String form) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && k.first == first && k.last == last && k.size == size && k.tailSeq == tailSeq
+                        && k.tailTimestamp == tailTimestamp && k.form.equals(form);
+            }
+
+            @Override
+            public int hashCode() {
+                return ((System.identityHashCode(first) * 31 + System.identityHashCode(last)) * 31 + Long.hashCode(tailSeq)) * 31
+                        + form.hashCode();
+            }
+        }
+
+        private final java.util.LinkedHashMap<Key, byte[]> encoded = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Key, byte[]> eldest) {
+                return size() > ENTRIES_MAX;
+            }
+        };
+        private final java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
+
+        byte[] encode(List<SequencedRecord> records, Optional<long[]> tail, String form, java.util.function.Supplier<byte[]> encoder) {
+            Key key = new Key(records.get(0), records.get(records.size() - 1), records.size(), tail.map(t -> t[0]).orElse(-1L),
+                    tail.map(t -> t[1]).orElse(-1L), form);
+            synchronized (this) {
+                byte[] known = encoded.get(key);
+                if (known != null) {
+                    hits.incrementAndGet();
+                    return known;
+                }
+            }
+            byte[] bytes = encoder.get();
+            if (bytes.length <= BYTES_MAX_EACH) {
+                synchronized (this) {
+                    encoded.put(key, bytes);
+                }
+            }
+            return bytes;
+        }
+
+        long hits() {
+            return hits.get();
+        }
+    }
+
+    static final Shared SHARED = new Shared();
+
     static final String SSE = "text/event-stream";
     static final String S2S = "s2s/proto";
 
@@ -31,8 +90,11 @@ final class SessionOutputs {
             @Override
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
                 long last = records.get(records.size() - 1).seqNum();
-                return event("batch", last + "," + deliveredCount + "," + deliveredBytes,
-                        Http.write(RecordJson.readBatch(records, tail.map(t -> RecordJson.position(t[0], t[1])), format)));
+                byte[] data = SHARED.encode(records, tail, "sse:" + format, () -> Http.write(
+                        RecordJson.readBatch(records, tail.map(t -> RecordJson.position(t[0], t[1])), format))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return Buffer.buffer(data.length + 64).appendString("event: batch\nid: " + last + "," + deliveredCount + ","
+                        + deliveredBytes + "\ndata: ").appendBytes(data).appendString("\n\n");
             }
 
             @Override
@@ -79,7 +141,8 @@ final class SessionOutputs {
 
             @Override
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
-                return Buffer.buffer(S2sFrames.regular(ProtoCodec.encodeReadBatch(records, tail), compression));
+                return Buffer.buffer(SHARED.encode(records, tail, "s2s:" + compression.orElse(""),
+                        () -> S2sFrames.regular(ProtoCodec.encodeReadBatch(records, tail), compression)));
             }
 
             @Override
