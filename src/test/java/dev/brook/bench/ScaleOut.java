@@ -403,18 +403,8 @@ public final class ScaleOut {
             long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
             long warmed = 0;
             while (System.nanoTime() < warmEnd) {
-                long t0 = System.nanoTime();
-                HttpResponse<String> r = c.http(0).send(c.request(0, "POST", "/v1/streams/" + STREAM + "/records",
-                        "{\"records\":[{\"body\":\"" + String.format(Locale.ROOT, "%019d", t0) + pad + "\"}]}").build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    throw new IllegalStateException("append to A: " + r.statusCode() + " " + r.body());
-                }
+                crossAppend(c, pad);
                 warmed++;
-                long pace = CROSS_PACE_NANOS - (System.nanoTime() - t0);
-                if (pace > 0) {
-                    TimeUnit.NANOSECONDS.sleep(pace);
-                }
             }
             long firstMeasured = warmed;
             List<Map<String, Double>> before = c.storeRequests();
@@ -422,21 +412,10 @@ public final class ScaleOut {
             long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
             long appended = 0;
             while (System.nanoTime() < end) {
-                long t0 = System.nanoTime();
-                HttpResponse<String> r = c.http(0).send(c.request(0, "POST", "/v1/streams/" + STREAM + "/records",
-                        "{\"records\":[{\"body\":\"" + String.format(Locale.ROOT, "%019d", t0) + pad + "\"}]}").build(),
-                        HttpResponse.BodyHandlers.ofString());
-                long t1 = System.nanoTime();
-                if (r.statusCode() != 200) {
-                    throw new IllegalStateException("append to A: " + r.statusCode() + " " + r.body());
-                }
-                ackedAt.put(JSON.readTree(r.body()).path("start").path("seq_num").asLong(), t1);
-                ackLatencies.add(t1 - t0);
+                long[] a = crossAppend(c, pad);
+                ackedAt.put(a[2], a[1]);
+                ackLatencies.add(a[1] - a[0]);
                 appended++;
-                long pace = CROSS_PACE_NANOS - (System.nanoTime() - t0);
-                if (pace > 0) {
-                    TimeUnit.NANOSECONDS.sleep(pace);
-                }
             }
             long appendSeconds = System.nanoTime() - start;
             long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -481,6 +460,27 @@ public final class ScaleOut {
                 System.out.printf(Locale.ROOT, "  storage, idle       %s  %s%n", p == 0 ? "A" : "B", perMinute(idleFrom.get(p), afterIdle.get(p), idleMinutes));
             }
         }
+    }
+
+    /**
+     * One paced append of a single record to A (process 0), its body starting with the send time:
+     * returns {sent, acknowledged, seq_num}, after waiting out the rest of the pace.
+     */
+    static long[] crossAppend(Cluster c, String pad) throws Exception {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = c.http(0).send(c.request(0, "POST", "/v1/streams/" + STREAM + "/records",
+                "{\"records\":[{\"body\":\"" + String.format(Locale.ROOT, "%019d", t0) + pad + "\"}]}").build(),
+                HttpResponse.BodyHandlers.ofString());
+        long t1 = System.nanoTime();
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("append to A: " + r.statusCode() + " " + r.body());
+        }
+        long seq = JSON.readTree(r.body()).path("start").path("seq_num").asLong();
+        long pace = CROSS_PACE_NANOS - (System.nanoTime() - t0);
+        if (pace > 0) {
+            TimeUnit.NANOSECONDS.sleep(pace);
+        }
+        return new long[]{t0, t1, seq};
     }
 
     /** Storage requests per minute between two scrapes: the total, then by operation. */
