@@ -515,10 +515,15 @@ public final class Bench {
 
     /** Store requests so far, by operation, from Brook's /metrics. */
     Map<String, Double> storeRequests() throws Exception {
+        return scrape(http, base, STORE_COUNT);
+    }
+
+    /** Sums, by the pattern's first group, the values (its second group) of the matching lines of {@code base}'s /metrics. */
+    static Map<String, Double> scrape(HttpClient http, URI base, Pattern line) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, Double> counts = new HashMap<>();
-        for (String line : r.body().split("\n")) {
-            Matcher m = STORE_COUNT.matcher(line.trim());
+        Map<String, Double> counts = new java.util.TreeMap<>();
+        for (String l : r.body().split("\n")) {
+            Matcher m = line.matcher(l.trim());
             if (m.matches()) {
                 counts.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
             }

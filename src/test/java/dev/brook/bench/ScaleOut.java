@@ -734,16 +734,7 @@ public final class ScaleOut {
 
         /** Sums, by the pattern's first group, the values (its second group) of the matching lines of one process's /metrics. */
         Map<String, Double> scrape(int process, Pattern line) throws Exception {
-            HttpResponse<String> r = http(process).send(HttpRequest.newBuilder(url(process).resolve("/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Map<String, Double> counts = new TreeMap<>();
-            for (String l : r.body().split("\n")) {
-                Matcher m = line.matcher(l.trim());
-                if (m.matches()) {
-                    counts.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
-                }
-            }
-            return counts;
+            return Bench.scrape(http(process), url(process), line);
         }
 
         /** Storage requests so far by operation, per process, from each one's /metrics. */
