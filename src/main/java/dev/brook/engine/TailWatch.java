@@ -103,10 +103,11 @@ public final class TailWatch {
 
     /**
      * Another process's notice of a commit {@code [start, end)}. Never trusted: a notice that starts at
-     * or beyond this watch's tail and ends beyond it only makes the watch check the tail at once (a
-     * check shared with every other caller, StreamLog#checkTail), and that validated tail wakes the
-     * waiters. A notice that starts exactly at the tail is the expected one; one that starts beyond it
-     * means another was missed, which the same check repairs. Older notices are ignored, and so are
+     * or beyond this watch's tail and ends beyond it only makes the log follow its chain to the
+     * commit and validate it (StreamLog#learn: one GET, which the woken followers share, and one
+     * floor read), and that validated tail wakes the waiters. A notice that starts exactly at the
+     * tail is the expected one; one that starts beyond it means another was missed, which the same
+     * follow repairs (or, past a few commits, a tail check). Older notices are ignored, and so are
      * notices for a stream nobody has waited on since the last check (docs/LOG.md, "Wake-ups").
      */
     void notified(dev.brook.log.CommitNotice notice) {
@@ -115,12 +116,16 @@ public final class TailWatch {
                 return;
             }
         }
-        log.checkTail().thenAccept(tail -> {
-            synchronized (this) {
-                wokenSinceCheck = false;
-            }
-            observed(tail);
-        });
+        // Follow the chain to the notice's commit (a GET its followers share, one floor read); a tail
+        // check only when that did not get there (a missed notice further back, or a false one).
+        log.learn(notice.end()).thenCompose(reached -> reached.seqNum() >= notice.end()
+                        ? CompletableFuture.completedFuture(reached) : log.checkTail())
+                .thenAccept(tail -> {
+                    synchronized (this) {
+                        wokenSinceCheck = false;
+                    }
+                    observed(tail);
+                });
     }
 
     /** A tail seen by this process (its own commit, or a poll). */

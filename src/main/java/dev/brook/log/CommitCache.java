@@ -16,20 +16,46 @@ import java.util.concurrent.atomic.LongAdder;
  * Concurrent reads of one key share one GET. Bounded in bytes (commit bodies), least recently used
  * first out; absent keys are never remembered (a key can be written later).
  *
- * <p>Serving a commit from here is as safe as fetching it: every read still validates with a floor
- * read issued after it collected its commits, and the object at a key at or above the floor is the
- * first and only one ever written there, so it is the one cached (docs/ARCHITECTURE.md, invariant 3).
+ * <p>Serving a commit from here is as safe as fetching it. An entry is <em>validated</em> once a floor
+ * read issued after its object was read (or, for a commit this process wrote, the writer's floor
+ * guard) was at or below its key: that object is then the first and only one ever written at the
+ * key, and stays so, since floors never go down and only a freed key can take a second object. A
+ * read whose commits are all validated entries needs no floor read of its own; any other read
+ * still validates with a floor read issued after it collected its commits, and marks what passed
+ * (docs/LOG.md, "Reading"; docs/ARCHITECTURE.md, invariant 3).
  */
 public final class CommitCache {
 
     /** Default bound: 64 MiB of commit bodies per process, or an eighth of the heap when that is less. */
     public static final long DEFAULT_BYTES_MAX = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
 
-    private record Entry(Commit commit, long bytes) {}
+    /**
+     * A cached commit: its summary (from the object's metadata, or its body when that is missing)
+     * and whether it was validated (see above).
+     */
+    public record Cached(Commit commit, CommitSummary summary, boolean validated) {}
+
+    private static final class Entry {
+        final Commit commit;
+        final CommitSummary summary;
+        final long bytes;
+        boolean validated; // guarded by the cache
+
+        Entry(Commit commit, CommitSummary summary, long bytes, boolean validated) {
+            this.commit = commit;
+            this.summary = summary;
+            this.bytes = bytes;
+            this.validated = validated;
+        }
+
+        Cached view() {
+            return new Cached(commit, summary, validated);
+        }
+    }
 
     private final long bytesMax;
     private final LinkedHashMap<String, Entry> cached = new LinkedHashMap<>(64, 0.75f, true);
-    private final Map<String, CompletableFuture<Optional<Commit>>> inFlight = new HashMap<>();
+    private final Map<String, CompletableFuture<Optional<Cached>>> inFlight = new HashMap<>();
     private long bytes;
     private final LongAdder fromMemory = new LongAdder();
     private final LongAdder shared = new LongAdder();
@@ -44,14 +70,19 @@ public final class CommitCache {
 
     /** The commit at {@code objectKey} (which holds {@code key}): cached, joined to a GET in flight, or fetched. */
     CompletionStage<Optional<Commit>> get(ObjectStore store, String objectKey, CommitKey key) {
-        CompletableFuture<Optional<Commit>> mine;
+        return fetch(store, objectKey, key).thenApply(c -> c.map(Cached::commit));
+    }
+
+    /** Like {@link #get}, with the commit's summary and whether it is validated. */
+    CompletionStage<Optional<Cached>> fetch(ObjectStore store, String objectKey, CommitKey key) {
+        CompletableFuture<Optional<Cached>> mine;
         synchronized (this) {
             Entry e = cached.get(objectKey);
             if (e != null) {
                 fromMemory.increment();
-                return CompletableFuture.completedFuture(Optional.of(e.commit()));
+                return CompletableFuture.completedFuture(Optional.of(e.view()));
             }
-            CompletableFuture<Optional<Commit>> running = inFlight.get(objectKey);
+            CompletableFuture<Optional<Cached>> running = inFlight.get(objectKey);
             if (running != null) {
                 shared.increment();
                 return running;
@@ -61,35 +92,54 @@ public final class CommitCache {
         }
         fetched.increment();
         store.get(objectKey).whenComplete((object, failure) -> {
-            Optional<Commit> commit = Optional.empty();
+            Optional<Cached> found = Optional.empty();
             Throwable error = failure;
-            long size = 0;
             if (error == null && object.isPresent()) {
                 try {
-                    commit = Optional.of(CommitCodec.decode(key, object.get().body()));
-                    size = object.get().body().length;
+                    byte[] body = object.get().body();
+                    Commit commit = CommitCodec.decode(key, body);
+                    long modified = object.get().info().lastModifiedMs();
+                    CommitSummary summary = CommitCodec.summaryOf(key, object.get().info().metadata(), modified)
+                            .orElseGet(() -> CommitCodec.summaryOf(commit, CommitCodec.sha256(body), modified));
+                    found = Optional.of(new Cached(commit, summary, false));
                 } catch (RuntimeException e) {
                     error = e;
                 }
             }
             synchronized (this) {
                 inFlight.remove(objectKey);
-                if (error == null && commit.isPresent()) {
-                    remember(objectKey, commit.get(), size);
+                if (error == null && found.isPresent()) {
+                    Entry had = cached.get(objectKey);
+                    if (had == null) {
+                        remember(objectKey, new Entry(found.get().commit(), found.get().summary(), object.get().body().length, false));
+                    } else {
+                        found = Optional.of(had.view()); // put by its writer meanwhile
+                    }
                 }
             }
             if (error != null) {
                 mine.completeExceptionally(error);
             } else {
-                mine.complete(commit);
+                mine.complete(found);
             }
         });
         return mine;
     }
 
-    /** A commit this process wrote and won: its followers read it from memory. */
-    synchronized void put(String objectKey, Commit commit, long size) {
-        remember(objectKey, commit, size);
+    /**
+     * Marks the entry at {@code objectKey} validated, if it still holds {@code commit}: the caller
+     * read the floor after that object was read and found it at or below the commit's key.
+     */
+    synchronized void validated(String objectKey, Commit commit) {
+        Entry e = cached.get(objectKey);
+        if (e != null && e.commit == commit) {
+            e.validated = true;
+        }
+    }
+
+    /** A commit this process wrote and won, after its floor guard (so validated): its followers read it from memory. */
+    synchronized void put(String objectKey, Commit commit, CommitSummary summary, long size) {
+        remember(objectKey, new Entry(commit, summary, size, true));
     }
 
     /** Bytes held (for tests and metrics). */
@@ -110,15 +160,15 @@ public final class CommitCache {
         return fetched.sum();
     }
 
-    private void remember(String objectKey, Commit commit, long size) {
-        if (size > bytesMax) {
+    private void remember(String objectKey, Entry entry) {
+        if (entry.bytes > bytesMax) {
             return;
         }
-        Entry old = cached.put(objectKey, new Entry(commit, size));
-        bytes += size - (old == null ? 0 : old.bytes());
+        Entry old = cached.put(objectKey, entry);
+        bytes += entry.bytes - (old == null ? 0 : old.bytes);
         Iterator<Entry> oldest = cached.values().iterator();
         while (bytes > bytesMax && oldest.hasNext()) {
-            bytes -= oldest.next().bytes();
+            bytes -= oldest.next().bytes;
             oldest.remove();
         }
     }

@@ -153,9 +153,13 @@ public final class CommitCodec {
 
     /** The summary of a whole commit object: what {@link #summaryOf(CommitKey, Map, long)} gives from a HEAD. */
     public static CommitSummary summarize(CommitKey expected, byte[] body, long lastModifiedMs) {
-        Commit c = decode(expected, body);
+        return summaryOf(decode(expected, body), sha256(body), lastModifiedMs);
+    }
+
+    /** The summary of a decoded commit whose whole object hashes to {@code hash}. */
+    public static CommitSummary summaryOf(Commit c, byte[] hash, long lastModifiedMs) {
         OptionalLong first = c.records().isEmpty() ? OptionalLong.empty() : OptionalLong.of(c.records().get(0).timestamp());
-        return new CommitSummary(c.key(), c.previous(), c.nonce(), sha256(body), c.state(), first, lastModifiedMs);
+        return new CommitSummary(c.key(), c.previous(), c.nonce(), hash, c.state(), first, lastModifiedMs);
     }
 
     /** The summary from a HEAD's metadata, or empty when the metadata is missing or incomplete (then GET). */

@@ -334,7 +334,7 @@ final class Committer {
                     chain.advance(Chain.Tail.of(summary));
                     won();
                     // This process's followers read it from memory (encode and decode round-trip exactly).
-                    env.commits().put(chain.keys().commit(plan.commit.key()), plan.commit, encoded.body().length);
+                    env.commits().put(chain.keys().commit(plan.commit.key()), plan.commit, summary, encoded.body().length);
                     answer(group, plan, plan.commit.state());
                     maybeRefreshHint(plan.commit.key());
                     // Only after the guard: a follower woken by this must find the commit on the chain.

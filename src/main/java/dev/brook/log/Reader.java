@@ -25,6 +25,8 @@ final class Reader {
     static final int LOCATE_HOPS_MAX = 64;
     /** A remembered commit this many records below a read's start or more is too far to walk from. */
     static final long NEAR_RECORDS = 10_000;
+    /** Commits a notice makes this process follow from the tail it validated last; beyond, the watch checks the tail instead. */
+    static final int NOTICE_HOPS_MAX = 8;
 
     private final Chain chain;
     private final ObjectStore store;
@@ -65,6 +67,54 @@ final class Reader {
             return against(request, known);
         }
         return read(request);
+    }
+
+    /**
+     * Another process's notice that the chain now reaches {@code end}, never trusted: follows the
+     * chain from the tail validated here by GETs (through the commit cache, so this process's
+     * followers then read those commits from memory), at most {@link #NOTICE_HOPS_MAX}, until it
+     * reaches {@code end}, and validates what it found with one floor read issued after; the last
+     * commit found becomes the tail validated here. Answers that tail (behind {@code end} when the
+     * notice was stale or forged, or the hops ran out). Not a check-tail: it bounds continuing reads
+     * only (docs/LOG.md, "Wake-ups"), so it does not look beyond the commit it was told of.
+     */
+    CompletionStage<TailPosition> learn(long end) {
+        Chain.Tail from = chain.cachedTail();
+        if (from.last().isEmpty() || from.state().sealed() || from.state().nextSeq() >= end) {
+            return CompletableFuture.completedFuture(position(from));
+        }
+        List<CommitCache.Cached> found = new ArrayList<>();
+        Chain.Tail[] at = {from};
+        return Loops.until(NOTICE_HOPS_MAX + 1, settings.loopDeadline(nanoClock), hop -> {
+            if (hop == NOTICE_HOPS_MAX || at[0].state().nextSeq() >= end || at[0].state().sealed()) {
+                return CompletableFuture.completedFuture(Optional.of(true));
+            }
+            CommitKey key = at[0].nextKey();
+            return commits.fetch(store, keys.commit(key), key).thenApply(c -> {
+                if (c.isEmpty() || !at[0].isExtendedBy(c.get().summary())) {
+                    return Optional.of(true); // nothing there (a stale or forged notice), or not on this chain
+                }
+                found.add(c.get());
+                at[0] = Chain.Tail.of(c.get().summary());
+                return Optional.<Boolean>empty();
+            });
+        }, () -> new IllegalStateException("notice follow ended without a value")).thenCompose(x -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(position(chain.cachedTail()));
+            }
+            return chain.floors().read().thenApply(floor -> {
+                if (!found.get(0).commit().key().isBelow(floor.floor())) {
+                    // The first found is at or above the floor, so every later one is: all authentic.
+                    found.forEach(c -> commits.validated(keys.commit(c.commit().key()), c.commit()));
+                    chain.advance(at[0]);
+                }
+                return position(chain.cachedTail());
+            });
+        });
+    }
+
+    private static TailPosition position(Chain.Tail tail) {
+        return new TailPosition(tail.state().nextSeq(), tail.state().lastTimestamp());
     }
 
     private CompletionStage<ReadOutcome> against(ReadRequest request, Chain.Tail tail) {
@@ -115,25 +165,39 @@ final class Reader {
 
     /**
      * Records from {@code from} forward until a bound, the tail, or the per-read commit budget,
-     * validated by a floor read issued after the last GET; restarted above the floor if it moved.
+     * validated by a floor read issued after the last GET; restarted above the floor if it moved. A
+     * read served wholly from commits already validated in this process needs no floor read
+     * (CommitCache; docs/LOG.md, "Reading").
      */
     private CompletionStage<List<SequencedRecord>> collect(long from, ReadRequest request, Chain.Tail tail) {
         long[] start = {from};
         return Loops.until(READ_RESTARTS_MAX, settings.loopDeadline(nanoClock), restart -> locate(start[0], tail)
                 .thenCompose(first -> walk(first, start[0], request, tail))
-                .thenCompose(walked -> chain.floors().read().thenApply(floor -> {
-                    if (walked.firstKey == null || !walked.firstKey.isBelow(floor.floor())) {
-                        return Optional.of(walked.records);
+                .thenCompose(walked -> {
+                    if (walked.firstKey != null && walked.unvalidated.isEmpty() && !walked.jumped) {
+                        return CompletableFuture.completedFuture(Optional.of(walked.records));
                     }
-                    start[0] = Math.max(start[0], floor.floor().start()); // what lies below the floor is trimmed
-                    if (start[0] >= tail.state().nextSeq()) {
-                        return Optional.of(List.<SequencedRecord>of());
-                    }
-                    return Optional.<List<SequencedRecord>>empty();
-                })), () -> new StoreException(StoreException.Kind.TRANSIENT, "the floor of " + keys.sid() + " kept moving under a read"));
+                    return chain.floors().read().thenApply(floor -> {
+                        if (walked.firstKey == null || !walked.firstKey.isBelow(floor.floor())) {
+                            // Every commit walked lies at or above the first: all of them are validated now.
+                            walked.unvalidated.forEach(c -> commits.validated(keys.commit(c.key()), c));
+                            return Optional.of(walked.records);
+                        }
+                        start[0] = Math.max(start[0], floor.floor().start()); // what lies below the floor is trimmed
+                        if (start[0] >= tail.state().nextSeq()) {
+                            return Optional.of(List.<SequencedRecord>of());
+                        }
+                        return Optional.<List<SequencedRecord>>empty();
+                    });
+                }), () -> new StoreException(StoreException.Kind.TRANSIENT, "the floor of " + keys.sid() + " kept moving under a read"));
     }
 
-    private record Walked(CommitKey firstKey, List<SequencedRecord> records) {}
+    /**
+     * What a walk collected: the first commit it read, the records, the commits read that were not
+     * validated yet, and whether it jumped to the floor over a missing commit (then what it read
+     * before may lie below the floor: the floor read after it decides).
+     */
+    private record Walked(CommitKey firstKey, List<SequencedRecord> records, List<Commit> unvalidated, boolean jumped) {}
 
     /** GETs commits from {@code first} along the chain, applying the bounds. */
     private CompletionStage<Walked> walk(CommitKey first, long from, ReadRequest request, Chain.Tail tail) {
@@ -141,27 +205,33 @@ final class Reader {
         List<SequencedRecord> out = new ArrayList<>();
         CommitKey[] at = {first};
         CommitKey[] firstRead = {null};
+        List<Commit> unvalidated = new ArrayList<>();
+        boolean[] jumped = {false};
         long[] bytes = {0};
         return Loops.until(settings.readCommitsMax() + 1, settings.loopDeadline(nanoClock), n -> {
             if (n == settings.readCommitsMax()) {
-                return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
+                return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
             }
             CommitKey key = at[0];
-            return commits.get(store, keys.commit(key), key).thenCompose(object -> {
-                if (object.isEmpty()) {
+            return commits.fetch(store, keys.commit(key), key).thenCompose(cached -> {
+                if (cached.isEmpty()) {
                     return chain.floors().read().thenApply(floor -> {
                         if (!key.isBelow(floor.floor())) {
                             throw new StoreException(StoreException.Kind.CORRUPT, "commit " + key + " of " + keys.sid()
                                     + " is missing at or above the floor " + floor.floor());
                         }
                         at[0] = floor.floor(); // trimmed while we read: go on from the oldest that may exist
+                        jumped[0] = true;
                         return Optional.<Walked>empty();
                     });
                 }
                 if (firstRead[0] == null) {
                     firstRead[0] = key;
                 }
-                Commit commit = object.get();
+                Commit commit = cached.get().commit();
+                if (!cached.get().validated()) {
+                    unvalidated.add(commit);
+                }
                 for (SequencedRecord r : commit.records()) {
                     if (r.seqNum() < from) {
                         continue;
@@ -169,13 +239,13 @@ final class Reader {
                     long size = meter.applyAsLong(r);
                     if (out.size() + 1 > request.count() || bytes[0] + size > request.bytes()
                             || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
-                        return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
+                        return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
                     }
                     out.add(r);
                     bytes[0] += size;
                 }
                 if (!key.isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
-                    return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out)));
+                    return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
                 }
                 at[0] = commit.successor();
                 return CompletableFuture.completedFuture(Optional.<Walked>empty());

@@ -157,6 +157,15 @@ public final class StreamLog {
         return chain.tail().thenApply(t -> new TailPosition(t.state().nextSeq(), t.state().lastTimestamp()));
     }
 
+    /**
+     * Another process's notice of a commit ending at {@code end}: the tail this process validated
+     * after following the chain to it (Reader#learn); behind {@code end} when the notice did not hold.
+     * Not linearizable: for waking followers, never for check-tail.
+     */
+    public CompletionStage<TailPosition> learn(long end) {
+        return reader.learn(end);
+    }
+
     /** The state after the durable tail, from storage. */
     public CompletionStage<StreamState> state() {
         return chain.tail().thenApply(Chain.Tail::state);

@@ -258,8 +258,11 @@ final class LogSimulation {
             } else if (pick < 24) {
                 ReadRequest read = new ReadRequest(new ReadRequest.Start.SeqNum(r.nextLong(knownTail + 2)),
                         1 + r.nextInt(40), 1 << 20, OptionalLong.empty(), r.nextBoolean());
-                // Half of the reads continue as a session's next batch would: bounded by the tail validated last.
-                (r.nextBoolean() ? log.read(read) : log.readOn(read))
+                // Half of the reads continue as a session's next batch would: bounded by the tail validated
+                // last; a third of those after a notice (true, stale or false) made the log follow its chain.
+                int kind = r.nextInt(6);
+                long noticed = Math.max(0, knownTail + r.nextInt(5) - 2);
+                (kind < 3 ? log.read(read) : kind < 5 ? log.readOn(read) : log.learn(noticed).thenCompose(x -> log.readOn(read)))
                         .whenComplete((o, e) -> record(opId, "read", null, read, invoked, e != null ? e : o));
             } else {
                 AppendBatch batch = batch(opId, pick);

@@ -175,4 +175,43 @@ class ProtocolScenariosTest {
         assertEquals(AppendOutcome.Failure.OUTCOME_UNKNOWN, failed.failure());
         assertEquals(List.of("after-trim"), bodiesInTheStream(), "p lies below the trim point exactly once, not again at the tail");
     }
+
+    @Test
+    void aNoticeNeverMakesAFollowerTrustAZombiesObjectOnAFreedKey() {
+        StreamLog a = engine();
+        StreamLog b = engine();
+        StreamLog zombie = engine();
+        StreamLog follower = engine();
+        assertInstanceOf(AppendOutcome.Acked.class, a.append(batch("a")).toCompletableFuture().join());
+        // The follower and the zombie both know the first commit as the tail.
+        assertEquals(List.of("a"), bodies(follower.read(new ReadRequest(new ReadRequest.Start.SeqNum(0), 1000, 1 << 20,
+                OptionalLong.empty(), false)).toCompletableFuture().join()));
+        zombie.checkTail().toCompletableFuture().join();
+        // The zombie's write after the first commit is held until its key is free.
+        store.holdNextCreate(k -> !k.equals(keys.commit(CommitKey.FIRST)) && k.startsWith(keys.commitPrefix()));
+        zombie.append(batch("z"));
+        ScriptedStore.Held zombieWrite = store.held.get(0);
+        // B builds on the first commit at that key, trims everything, frees it; the zombie lands there.
+        assertInstanceOf(AppendOutcome.Acked.class, b.append(batch("x")).toCompletableFuture().join());
+        assertInstanceOf(AppendOutcome.Acked.class, b.append(trimAll()).toCompletableFuture().join());
+        assertEquals(2, b.trim().toCompletableFuture().join().deleted());
+        assertEquals(PutOutcome.CREATED, zombieWrite.land());
+
+        // A notice (docs/LOG.md, "Wake-ups") makes the follower fetch the zombie's object, which names
+        // the follower's tail as its predecessor: the floor read after it must reject it.
+        assertEquals(1, follower.learn(4).toCompletableFuture().join().seqNum(), "the zombie's commit is not the tail here");
+        ReadOutcome next = follower.readOn(new ReadRequest(new ReadRequest.Start.SeqNum(1), 1000, 1 << 20, OptionalLong.empty(), false, true))
+                .toCompletableFuture().join();
+        assertFalse(bodies(next).contains("z"), "a continuing read serves the zombie's record: " + bodies(next));
+        assertEquals(List.of("after-trim"), bodies(follower.read(new ReadRequest(new ReadRequest.Start.SeqNum(1), 1000, 1 << 20,
+                OptionalLong.empty(), false)).toCompletableFuture().join()));
+    }
+
+    private static List<String> bodies(ReadOutcome o) {
+        List<String> out = new ArrayList<>();
+        for (SequencedRecord r : assertInstanceOf(ReadOutcome.Records.class, o).records()) {
+            out.add(new String(r.body(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
 }

@@ -208,11 +208,33 @@ class SharedFetchTest {
         }
     }
 
+    /** Followers a few commits behind, at the last one, and already at the tail. */
+    static long followerStart(int f, int c) {
+        return f % 5 == 4 ? c + 1 : Math.max(0, c - f % 4);
+    }
+
+    /** Continuing reads of {@code followers} followers (docs/LOG.md, "Reading"), each checked to get [its start, c]. */
+    static void followersRead(StreamLog log, HeldAll store, int followers, int c) {
+        List<CompletableFuture<ReadOutcome>> reads = new ArrayList<>();
+        for (int f = 0; f < followers; f++) {
+            reads.add(log.readOn(new ReadRequest(new ReadRequest.Start.SeqNum(followerStart(f, c)), 1000, 1 << 20, OptionalLong.empty(), false, true))
+                    .toCompletableFuture());
+        }
+        store.drain();
+        for (int f = 0; f < followers; f++) {
+            List<Long> expected = new ArrayList<>();
+            for (long x = followerStart(f, c); x <= c; x++) {
+                expected.add(x);
+            }
+            assertEquals(expected, seqs(reads.get(f).join()));
+        }
+    }
+
     @Test
-    void continuingReadsOfTheWritersFollowersCostOneFloorReadPerCommit() {
-        // Followers in the writer's process, each continuing a read session (docs/LOG.md, "Reading"):
-        // the commit comes from memory, the tail from this process's last validation, the start from
-        // the commits it remembers; what is left is the validating floor read, shared.
+    void continuingReadsOfTheWritersFollowersCostNothing() {
+        // Followers in the writer's process, each continuing a read session: the commit comes from
+        // memory, validated by the writer's floor guard; the tail from this process's last validation;
+        // the start from the commits it remembers. Nothing is left to ask the store.
         HeldAll store = new HeldAll(new MemoryObjectStore(() -> 0));
         StreamLog log = log(store, CommitCache.DEFAULT_BYTES_MAX);
         int followers = 50;
@@ -221,25 +243,43 @@ class SharedFetchTest {
             store.drain();
             assertInstanceOf(AppendOutcome.Acked.class, ack.join());
             store.reset();
-            List<CompletableFuture<ReadOutcome>> reads = new ArrayList<>();
-            for (int f = 0; f < followers; f++) {
-                // Followers a few commits behind, at the last one, and already at the tail.
-                long from = f % 5 == 4 ? c + 1 : Math.max(0, c - f % 4);
-                reads.add(log.readOn(new ReadRequest(new ReadRequest.Start.SeqNum(from), 1000, 1 << 20, OptionalLong.empty(), false, true))
-                        .toCompletableFuture());
-            }
-            store.drain();
-            for (int f = 0; f < followers; f++) {
-                long from = f % 5 == 4 ? c + 1 : Math.max(0, c - f % 4);
-                List<Long> expected = new ArrayList<>();
-                for (long x = from; x <= c; x++) {
-                    expected.add(x);
-                }
-                assertEquals(expected, seqs(reads.get(f).join()));
-            }
-            assertEquals(0, store.count("GET") + store.count("LIST"), "no fetch, no listing: " + store);
-            assertTrue(store.total() <= 2, followers + " continuing reads of commit " + c + " made " + store + " requests");
+            followersRead(log, store, followers, c);
+            assertEquals(0, store.total(), followers + " continuing reads of commit " + c + " made " + store + " requests");
         }
+    }
+
+    @Test
+    void aNotifiedProcessFetchesAndValidatesEachCommitOnceForAllItsFollowers() {
+        // Followers in another process, woken by the writer's notices (docs/LOG.md, "Wake-ups"): the
+        // process follows its chain to the notified commit with one GET and one floor read; its
+        // followers' continuing reads then cost nothing.
+        MemoryObjectStore memory = new MemoryObjectStore(() -> 0);
+        StreamLog writer = log(memory, CommitCache.DEFAULT_BYTES_MAX);
+        HeldAll store = new HeldAll(memory);
+        StreamLog follower = log(store, CommitCache.DEFAULT_BYTES_MAX);
+        assertInstanceOf(AppendOutcome.Acked.class, writer.append(one(0)).toCompletableFuture().join());
+        CompletableFuture<ReadOutcome> first = readFrom(follower, 0);
+        store.drain();
+        assertEquals(List.of(0L), seqs(first.join()));
+        int followers = 50;
+        for (int c = 1; c < 10; c++) {
+            assertInstanceOf(AppendOutcome.Acked.class, writer.append(one(c)).toCompletableFuture().join());
+            store.reset();
+            CompletableFuture<TailPosition> learned = follower.learn(c + 1).toCompletableFuture();
+            store.drain();
+            assertEquals(c + 1, learned.join().seqNum(), "the notified commit is the tail validated here");
+            assertEquals(1, store.count("GET"), "one GET of the notified commit: " + store);
+            assertEquals(2, store.total(), "and one floor read: " + store);
+            store.reset();
+            followersRead(follower, store, followers, c);
+            assertEquals(0, store.total(), followers + " continuing reads of notified commit " + c + " made " + store + " requests");
+        }
+        // A notice of a commit that does not exist changes nothing here: one GET finds nothing.
+        store.reset();
+        CompletableFuture<TailPosition> forged = follower.learn(20).toCompletableFuture();
+        store.drain();
+        assertEquals(10, forged.join().seqNum());
+        assertEquals(1, store.total(), "a false notice costs one GET: " + store);
     }
 
     @Test
