@@ -44,7 +44,8 @@ public final class TailWatch {
     private final StreamLog log;
     private final ResilientObjectStore.Delay delay;
     private final Polling polling0;
-    private final List<Waiter> waiters = new ArrayList<>();
+    /** Insertion-ordered and hashed: a thousand followers woken by one commit leave in one pass, not one scan each. */
+    private final java.util.LinkedHashSet<Waiter> waiters = new java.util.LinkedHashSet<>();
     private long known = -1;
     private boolean polling;
     private long pollMs;
@@ -69,6 +70,7 @@ public final class TailWatch {
      */
     public CompletionStage<Boolean> awaitBeyond(long seq, long waitMs) {
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
+        Waiter waiter = new Waiter(seq, woken);
         boolean startPolling;
         synchronized (this) {
             if (known > seq) {
@@ -76,7 +78,7 @@ public final class TailWatch {
             }
             // The caller read the tail at seq (validated): a notice that starts there is for it.
             known = seq;
-            waiters.add(new Waiter(seq, woken));
+            waiters.add(waiter);
             startPolling = !polling;
             polling = true;
             if (startPolling) {
@@ -84,11 +86,13 @@ public final class TailWatch {
             }
         }
         polling0.whileWaiting().run();
-        delay.after(Math.max(0, waitMs)).thenRun(() -> woken.complete(false));
+        CompletableFuture<Void> timeout = delay.after(Math.max(0, waitMs)).toCompletableFuture();
+        timeout.thenRun(() -> woken.complete(false));
         woken.whenComplete((x, e) -> {
             synchronized (this) {
-                waiters.removeIf(w -> w.woken == woken);
+                waiters.remove(waiter);
             }
+            timeout.cancel(false); // woken first: the timer leaves its queue now, not when the wait would have ended
         });
         if (startPolling) {
             schedulePoll();
@@ -136,9 +140,11 @@ public final class TailWatch {
                 known = tail.seqNum();
                 pollMs = polling0.firstMs();
             }
-            for (Waiter w : waiters) {
+            for (java.util.Iterator<Waiter> i = waiters.iterator(); i.hasNext(); ) {
+                Waiter w = i.next();
                 if (known > w.beyond) {
                     wake.add(w);
+                    i.remove();
                 }
             }
         }

@@ -53,18 +53,35 @@ public final class ResilientObjectStore implements ObjectStore {
 
     /** The timer behind {@link Delay#REAL}; what it completes must not block (callers chain asynchronous calls). */
     static final class Timer {
-        private static final java.util.concurrent.ScheduledExecutorService TIMER =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "brook-timer");
-                    t.setDaemon(true);
-                    return t;
-                });
+        private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER = timer();
 
         private Timer() {}
 
+        private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+            java.util.concurrent.ScheduledThreadPoolExecutor t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread thread = new Thread(r, "brook-timer");
+                thread.setDaemon(true);
+                return thread;
+            });
+            // Waits that end early (a follower woken by a commit) cancel their timers: drop them from the queue at once.
+            t.setRemoveOnCancelPolicy(true);
+            return t;
+        }
+
+        /** Timers waiting to fire (for tests). */
+        static int queued() {
+            return TIMER.getQueue().size();
+        }
+
+        /** Completes after {@code millis}; cancelling the returned future cancels the timer. */
         static CompletionStage<Void> after(long millis) {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            TIMER.schedule(() -> done.complete(null), Math.max(0, millis), TimeUnit.MILLISECONDS);
+            java.util.concurrent.ScheduledFuture<?> task = TIMER.schedule(() -> done.complete(null), Math.max(0, millis), TimeUnit.MILLISECONDS);
+            done.whenComplete((x, e) -> {
+                if (done.isCancelled()) {
+                    task.cancel(false);
+                }
+            });
             return done;
         }
     }

@@ -110,6 +110,28 @@ class LongPollTest {
     }
 
     @Test
+    void wokenReadersLeaveNoTimerBehind() {
+        // A thousand followers woken by each commit must not leave a thousand wait timers pending
+        // until their waits would have ended (held in the timer's queue for up to the whole wait).
+        DataPlane p = process(1);
+        createStream(p);
+        append(p, "old");
+        List<CompletableFuture<DataPlane.ReadResult>> polls = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            polls.add(p.read(BASIN, "s", atTail(), WAIT_MS, Optional.empty(), StreamConfigSpec.EMPTY).toCompletableFuture());
+        }
+        append(p, "new");
+        for (CompletableFuture<DataPlane.ReadResult> poll : polls) {
+            assertEquals(List.of("new"), bodies(poll.join()));
+        }
+        long live;
+        synchronized (delay) {
+            live = delay.pending.stream().filter(t -> t.millis() > TailWatch.POLL_MAX_MS && !t.fire().isDone()).count();
+        }
+        assertEquals(0, live, "wait timers of woken readers still pending");
+    }
+
+    @Test
     void aReaderIsWokenByAnotherProcessThroughPolling() {
         DataPlane reader = process(1);
         DataPlane writer = process(2);

@@ -30,4 +30,18 @@ class TimerThreadsTest {
         long started = threads.getTotalStartedThreadCount() - before;
         assertTrue(started < 20, "200 timers started " + started + " threads");
     }
+
+    @Test
+    void cancelledTimersLeaveTheQueueAtOnce() {
+        // A follower woken before its wait ends cancels its timer; a thousand followers per commit
+        // must not leave a thousand timers queued for the rest of their waits.
+        int before = ResilientObjectStore.Timer.queued();
+        List<CompletableFuture<Void>> timers = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            timers.add(ResilientObjectStore.Delay.REAL.after(3_600_000).toCompletableFuture());
+        }
+        assertTrue(ResilientObjectStore.Timer.queued() >= before + 1000, "the timers are queued");
+        timers.forEach(t -> t.cancel(false));
+        assertTrue(ResilientObjectStore.Timer.queued() <= before, ResilientObjectStore.Timer.queued() + " timers still queued after cancelling");
+    }
 }

@@ -95,8 +95,10 @@ public class Sessions {
             Admission limits = openSession();
             LogEnv e = env.get();
             AtomicReference<Runnable> unwatch = new AtomicReference<>(() -> {});
+            // Heartbeat jitter needs no secure random (the log's is shared and synchronized): one draw seeds the session's own.
+            java.util.SplittableRandom jitter = new java.util.SplittableRandom(e.random().nextLong());
             ReadSession session = new ReadSession(data.get(), output, Vertx.currentContext(), ctx.response(), target.basin, target.stream,
-                    target.key, target.autoCreateConfig, query, e.wallClockMs(), e.random(), () -> {
+                    target.key, target.autoCreateConfig, query, e.wallClockMs(), jitter, () -> {
                         limits.closeSession();
                         unwatch.get().run();
                     });
