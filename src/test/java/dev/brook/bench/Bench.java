@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -88,14 +87,22 @@ public final class Bench {
         this.base = base;
         this.token = token;
         this.basin = "bench-" + Long.toString(System.currentTimeMillis(), 36);
-        // A new connection only when the open ones carry as many streams as the server allows (Vert.x default 100; Brook sets none).
-        this.h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-                .setHttp2MaxPoolSize(256).setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(10 << 20)));
+        this.h2 = vertx.createHttpClient(h2Options());
         for (int i = 0; i < SESSION_CLIENTS; i++) {
-            sessionClients.add(vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                    .setHttp2ClearTextUpgrade(false).setHttp2MaxPoolSize(256)
-                    .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(10 << 20))));
+            sessionClients.add(vertx.createHttpClient(h2Options()));
         }
+    }
+
+    /**
+     * h2c with prior knowledge; a new connection only when the open ones carry as many streams as the
+     * server allows (Vert.x default 100; Brook sets none). The connection's receive window is as large
+     * as its streams' together: with HTTP/2's default 64 KiB, a connection carrying 100 followers could
+     * not take one 1 KiB record for each of them before the client sent a WINDOW_UPDATE, so a busy
+     * client throttled the server's fan-out.
+     */
+    static HttpClientOptions h2Options() {
+        return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setHttp2MaxPoolSize(256)
+                .setHttp2ConnectionWindowSize(256 << 20).setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(10 << 20));
     }
 
     /** Session clients (each on its own connections and event loop): Vert.x's default, two event loops per CPU. */
@@ -730,17 +737,23 @@ public final class Bench {
      * complete events of each chunk. {@code done} completes when the response ends.
      */
     HttpClientRequest openSse(String path, java.util.function.Consumer<List<SseEvent>> onEvents, CompletableFuture<Void> done) throws Exception {
-        ByteArrayOutputStream partial = new ByteArrayOutputStream();
-        return stream(HttpMethod.GET, path, "accept", "text/event-stream", chunk -> {
-            partial.writeBytes(chunk.getBytes());
-            byte[] b = partial.toByteArray();
-            int at = 0;
+        SseDecoder decoder = new SseDecoder();
+        return stream(HttpMethod.GET, path, "accept", "text/event-stream", chunk -> onEvents.accept(decoder.feed(chunk)), done);
+    }
+
+    /** SSE events from chunks as they arrive (an event may span many chunks, a chunk hold many events). */
+    static final class SseDecoder {
+        private final Accumulator partial = new Accumulator();
+
+        List<SseEvent> feed(Buffer chunk) {
+            partial.add(chunk);
             List<SseEvent> events = new ArrayList<>();
-            for (int i = 0; i + 1 < b.length; i++) {
-                if (b[i] == '\n' && b[i + 1] == '\n') {
+            // Only the new bytes are scanned for the blank line that ends an event.
+            for (int i = Math.max(partial.start, partial.scanned - 1); i + 1 < partial.length; i++) {
+                if (partial.bytes[i] == '\n' && partial.bytes[i + 1] == '\n') {
                     String event = "message";
                     StringBuilder data = new StringBuilder();
-                    for (String line : new String(b, at, i - at, StandardCharsets.UTF_8).split("\n")) {
+                    for (String line : new String(partial.bytes, partial.start, i - partial.start, StandardCharsets.UTF_8).split("\n")) {
                         if (line.startsWith("event:")) {
                             event = line.substring(6).strip();
                         } else if (line.startsWith("data:")) {
@@ -748,14 +761,74 @@ public final class Bench {
                         }
                     }
                     events.add(new SseEvent(event, data.toString()));
-                    at = i + 2;
+                    partial.start = i + 2;
                     i++;
                 }
             }
-            partial.reset();
-            partial.write(b, at, b.length - at);
-            onEvents.accept(events);
-        }, done);
+            partial.scanned = partial.length;
+            partial.compact();
+            return events;
+        }
+    }
+
+    /** S2S frames (flags + payload each) from chunks as they arrive. */
+    static final class FrameDecoder {
+        private final Accumulator partial = new Accumulator();
+
+        List<byte[]> feed(Buffer chunk) {
+            partial.add(chunk);
+            byte[] b = partial.bytes;
+            List<byte[]> frames = new ArrayList<>();
+            while (partial.length - partial.start >= 3) {
+                int at = partial.start;
+                int length = ((b[at] & 0xff) << 16) | ((b[at + 1] & 0xff) << 8) | (b[at + 2] & 0xff);
+                if (partial.length - at - 3 < length) {
+                    break;
+                }
+                frames.add(Arrays.copyOfRange(b, at + 3, at + 3 + length));
+                partial.start = at + 3 + length;
+            }
+            partial.compact();
+            return frames;
+        }
+    }
+
+    /**
+     * Bytes received and not consumed yet, {@code [start, length)}; {@code scanned} marks how far they
+     * were searched. Appending and consuming are linear in the bytes (an event or frame spread over
+     * many chunks is not copied or scanned again per chunk: that made the fan-out client quadratic).
+     */
+    static final class Accumulator {
+        byte[] bytes = new byte[8192];
+        int start;
+        int length;
+        int scanned;
+
+        void add(Buffer chunk) {
+            int n = chunk.length();
+            if (length + n > bytes.length) {
+                byte[] grown = new byte[Math.max(bytes.length * 2, length - start + n)];
+                System.arraycopy(bytes, start, grown, 0, length - start);
+                length -= start;
+                scanned = Math.max(0, scanned - start);
+                start = 0;
+                bytes = grown;
+            }
+            chunk.getBytes(bytes, length);
+            length += n;
+        }
+
+        /** Drops what was consumed once that is most of the buffer. */
+        void compact() {
+            if (start == length) {
+                start = length = scanned = 0;
+            } else if (start > bytes.length / 2) {
+                System.arraycopy(bytes, start, bytes, 0, length - start);
+                length -= start;
+                scanned = Math.max(0, scanned - start);
+                start = 0;
+            }
+        }
     }
 
     /**
@@ -764,24 +837,8 @@ public final class Bench {
      */
     HttpClientRequest open(HttpMethod method, String path, java.util.function.Consumer<List<byte[]>> onFrames, CompletableFuture<Void> done)
             throws Exception {
-        ByteArrayOutputStream partial = new ByteArrayOutputStream();
-        HttpClientRequest request = stream(method, path, "content-type", "s2s/proto", chunk -> {
-            partial.writeBytes(chunk.getBytes());
-            byte[] b = partial.toByteArray();
-            int at = 0;
-            List<byte[]> frames = new ArrayList<>();
-            while (b.length - at >= 3) {
-                int length = ((b[at] & 0xff) << 16) | ((b[at + 1] & 0xff) << 8) | (b[at + 2] & 0xff);
-                if (b.length - at - 3 < length) {
-                    break;
-                }
-                frames.add(Arrays.copyOfRange(b, at + 3, at + 3 + length));
-                at += 3 + length;
-            }
-            partial.reset();
-            partial.write(b, at, b.length - at);
-            onFrames.accept(frames);
-        }, done);
+        FrameDecoder decoder = new FrameDecoder();
+        HttpClientRequest request = stream(method, path, "content-type", "s2s/proto", chunk -> onFrames.accept(decoder.feed(chunk)), done);
         if (method == HttpMethod.POST) {
             request.setChunked(true);
             request.sendHead().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
