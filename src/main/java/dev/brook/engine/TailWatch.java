@@ -92,7 +92,9 @@ public final class TailWatch {
             synchronized (this) {
                 waiters.remove(waiter);
             }
-            timeout.cancel(false); // woken first: the timer leaves its queue now, not when the wait would have ended
+            // Woken first: completing the timer early releases it now, not when the wait would have ended
+            // (not cancel(): that builds three exceptions with stack traces per follower per commit).
+            timeout.complete(null);
         });
         if (startPolling) {
             schedulePoll();

@@ -41,6 +41,7 @@ public final class ResilientObjectStore implements ObjectStore {
     /** Completes after a delay; injected so that tests control time. */
     @FunctionalInterface
     public interface Delay {
+        /** Completes after {@code millis}; a caller done waiting early may complete it itself, which releases the timer. */
         CompletionStage<Void> after(long millis);
 
         /**
@@ -73,15 +74,14 @@ public final class ResilientObjectStore implements ObjectStore {
             return TIMER.getQueue().size();
         }
 
-        /** Completes after {@code millis}; cancelling the returned future cancels the timer. */
+        /**
+         * Completes after {@code millis}. A caller done waiting completes the returned future itself
+         * (or cancels it): the timer then leaves the queue at once.
+         */
         static CompletionStage<Void> after(long millis) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             java.util.concurrent.ScheduledFuture<?> task = TIMER.schedule(() -> done.complete(null), Math.max(0, millis), TimeUnit.MILLISECONDS);
-            done.whenComplete((x, e) -> {
-                if (done.isCancelled()) {
-                    task.cancel(false);
-                }
-            });
+            done.whenComplete((x, e) -> task.cancel(false)); // a no-op when the timer completed it
             return done;
         }
     }
