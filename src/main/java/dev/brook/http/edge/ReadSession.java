@@ -181,7 +181,13 @@ final class ReadSession {
                 done();
                 return;
             }
-            afterWrite(() -> readNext(following));
+            if (following && live && last.seqNum() + 1 == records.tailSeq()) {
+                // A follower's batch that reached the tail: wait on the watch now instead of reading
+                // again to learn that nothing follows (a third of what each delivery cost).
+                afterWrite(() -> follow(records.tailSeq(), records.tailTimestamp()));
+            } else {
+                afterWrite(() -> readNext(following));
+            }
             return;
         }
         if (!records.atTail() || !query.mayFollow() || exhausted()) {

@@ -90,9 +90,7 @@ final class SessionOutputs {
             @Override
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
                 long last = records.get(records.size() - 1).seqNum();
-                byte[] data = SHARED.encode(records, tail, "sse:" + format, () -> Http.write(
-                        RecordJson.readBatch(records, tail.map(t -> RecordJson.position(t[0], t[1])), format))
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byte[] data = SHARED.encode(records, tail, "sse:" + format, () -> RecordJson.readBatchBytes(records, tail, format));
                 return Buffer.buffer(data.length + 64).appendString("event: batch\nid: " + last + "," + deliveredCount + ","
                         + deliveredBytes + "\ndata: ").appendBytes(data).appendString("\n\n");
             }

@@ -83,7 +83,7 @@ public class ReadResource {
             // The tail goes with records that came from the live tail (spec §7.3), not with catch-up.
             Optional<long[]> tail = result.live() ? Optional.of(new long[]{records.tailSeq(), records.tailTimestamp()}) : Optional.empty();
             return protobuf ? Http.protobuf(ProtoCodec.encodeReadBatch(records.records(), tail))
-                    : Http.ok(RecordJson.readBatch(records.records(), tail.map(t -> RecordJson.position(t[0], t[1])), f));
+                    : Http.okJson(RecordJson.readBatchBytes(records.records(), tail, f));
         });
     }
 }

@@ -1,7 +1,6 @@
 package dev.brook.http.records;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brook.core.AppendBatch;
@@ -145,29 +144,85 @@ public final class RecordJson {
         }
     }
 
-    /** A ReadBatch: {@code records} always; {@code tail} only when given (live reads). */
-    public static ObjectNode readBatch(List<SequencedRecord> records, Optional<ObjectNode> tail, Format format) {
-        ObjectNode n = JSON.objectNode();
-        ArrayNode array = n.putArray("records");
-        for (SequencedRecord r : records) {
-            ObjectNode o = array.addObject();
-            putU64(o, "seq_num", r.seqNum());
-            putU64(o, "timestamp", r.timestamp());
-            if (!r.headers().isEmpty()) {
-                ArrayNode hs = o.putArray("headers");
-                for (Header h : r.headers()) {
-                    hs.addArray().add(text(h.name(), format)).add(text(h.value(), format));
+    /** Characters beyond the BMP as UTF-8, as the tree encoding writes them (not as escaped surrogate pairs). */
+    private static final com.fasterxml.jackson.core.JsonFactory STREAMING = com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+
+    /**
+     * A ReadBatch (spec §5.2): {@code records} always, {@code tail} only when given (live reads), as
+     * UTF-8 JSON written straight to bytes: no tree, no intermediate String. A follower that lags reads a range nobody else reads, so its batch is encoded
+     * for it alone; a cheap encoding keeps a lagging server from falling further behind.
+     *
+     * @param tail the tail (seq_num, timestamp) for live reads, else empty
+     */
+    public static byte[] readBatchBytes(List<SequencedRecord> records, Optional<long[]> tail, Format format) {
+        com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(
+                Math.min(1 << 20, 64 + records.size() * 96 + records.stream().mapToInt(r -> r.body().length).sum() * (format == Format.BASE64 ? 4 : 3) / 3));
+        try (com.fasterxml.jackson.core.JsonGenerator g = STREAMING.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("records");
+            for (SequencedRecord r : records) {
+                g.writeStartObject();
+                writeU64(g, "seq_num", r.seqNum());
+                writeU64(g, "timestamp", r.timestamp());
+                if (!r.headers().isEmpty()) {
+                    g.writeArrayFieldStart("headers");
+                    for (Header h : r.headers()) {
+                        g.writeStartArray();
+                        writeText(g, h.name(), format);
+                        writeText(g, h.value(), format);
+                        g.writeEndArray();
+                    }
+                    g.writeEndArray();
                 }
+                if (r.body().length > 0) {
+                    g.writeFieldName("body");
+                    writeText(g, r.body(), format);
+                }
+                g.writeEndObject();
             }
-            if (r.body().length > 0) {
-                o.put("body", text(r.body(), format));
+            g.writeEndArray();
+            if (tail.isPresent()) {
+                g.writeObjectFieldStart("tail");
+                writeU64(g, "seq_num", tail.get()[0]);
+                writeU64(g, "timestamp", tail.get()[1]);
+                g.writeEndObject();
             }
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("writing JSON to memory cannot fail", e);
         }
-        tail.ifPresent(t -> n.set("tail", t));
-        return n;
+        return out.toByteArray();
     }
 
-    private static String text(byte[] bytes, Format format) {
+    private static void writeU64(com.fasterxml.jackson.core.JsonGenerator g, String field, long value) throws java.io.IOException {
+        g.writeFieldName(field);
+        if (value >= 0) {
+            g.writeNumber(value);
+        } else {
+            g.writeNumber(Long.toUnsignedString(value)); // a u64 above 2^63 - 1, held in a long's bits
+        }
+    }
+
+    /** A header name, header value or body as a JSON string: raw bytes that are ASCII go out as they are, escaped. */
+    private static void writeText(com.fasterxml.jackson.core.JsonGenerator g, byte[] bytes, Format format) throws java.io.IOException {
+        if (format == Format.RAW && ascii(bytes)) {
+            g.writeUTF8String(bytes, 0, bytes.length);
+        } else {
+            g.writeString(text(bytes, format)); // base64, or UTF-8 decoded lossily as the tree encoding does
+        }
+    }
+
+    private static boolean ascii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String text(byte[] bytes, Format format) {
         if (format == Format.BASE64) {
             return Base64.getEncoder().encodeToString(bytes);
         }

@@ -40,6 +40,11 @@ public final class Http {
         return json(200, body);
     }
 
+    /** A 200 with a JSON document already encoded as UTF-8. */
+    public static Response okJson(byte[] body) {
+        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
     public static String write(JsonNode body) {
         try {
             return JSON.writeValueAsString(body);
