@@ -667,26 +667,36 @@ public final class Bench {
      * records, by scanning the JSON text instead of building a tree: with hundreds of readers the
      * benchmark's client must not be what limits the fan-out. Bodies here are plain decimal text.
      */
-    static long[][] scanSseBatch(String json) {
+    static long[][] scanSseBatch(byte[] json) {
         List<long[]> found = new ArrayList<>();
         int at = 0;
+        // Where the records end: once per batch (searched from each record, it made big batches quadratic).
+        int recordsEnd = lastIndexOf(json, TAIL);
+        if (recordsEnd < 0) {
+            recordsEnd = json.length;
+        }
         while (true) {
-            int seq = json.indexOf("\"seq_num\":", at);
+            int seq = indexOf(json, SEQ_NUM, at);
             if (seq < 0) {
                 break;
             }
-            int digits = seq + 10;
+            int digits = seq + SEQ_NUM.length;
             int end = digits;
-            while (end < json.length() && Character.isDigit(json.charAt(end))) {
+            long seqNum = 0;
+            while (end < json.length && json[end] >= '0' && json[end] <= '9') {
+                seqNum = seqNum * 10 + (json[end] - '0');
                 end++;
             }
-            int body = json.indexOf("\"body\":\"", end);
-            int tail = json.indexOf("\"tail\":", end);
-            if (body < 0 || (tail >= 0 && tail < body)) {
+            int body = indexOf(json, BODY, end);
+            if (body < 0 || seq > recordsEnd) {
                 break; // the tail's seq_num, not a record's
             }
-            found.add(new long[]{Long.parseLong(json.substring(digits, end)), Long.parseLong(json.substring(body + 8, body + 27))});
-            at = body + 27;
+            long sentAt = 0;
+            for (int k = body + BODY.length; k < body + BODY.length + 19; k++) {
+                sentAt = sentAt * 10 + (json[k] - '0');
+            }
+            found.add(new long[]{seqNum, sentAt});
+            at = body + BODY.length + 19;
         }
         long[][] out = new long[2][found.size()];
         for (int i = 0; i < found.size(); i++) {
@@ -694,6 +704,37 @@ public final class Bench {
             out[1][i] = found.get(i)[1];
         }
         return out;
+    }
+
+    private static final byte[] SEQ_NUM = "\"seq_num\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BODY = "\"body\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TAIL = "\"tail\":".getBytes(StandardCharsets.US_ASCII);
+
+    /** The last occurrence of {@code what} in {@code in}, or -1. */
+    static int lastIndexOf(byte[] in, byte[] what) {
+        outer:
+        for (int i = in.length - what.length; i >= 0; i--) {
+            for (int k = 0; k < what.length; k++) {
+                if (in[i + k] != what[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    static int indexOf(byte[] in, byte[] what, int from) {
+        outer:
+        for (int i = Math.max(0, from); i <= in.length - what.length; i++) {
+            for (int k = 0; k < what.length; k++) {
+                if (in[i + k] != what[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Opens a live read session on {@code stream} from seq 0 on h2c: SSE ({@code batch} events) or S2S (ReadBatch frames). */
@@ -710,7 +751,7 @@ public final class Bench {
                     long[][] parsed = scanSseBatch(ev.data());
                     deliveries.batch(now, parsed[0], parsed[1]);
                 } else if (ev.event().equals("error")) {
-                    f.done.completeExceptionally(new IllegalStateException("SSE error event: " + ev.data()));
+                    f.done.completeExceptionally(new IllegalStateException("SSE error event: " + ev.text()));
                 }
             }), f.done);
         } else {
@@ -769,7 +810,12 @@ public final class Bench {
     }
 
     /** One server-sent event: its {@code event:} name ("message" when none) and its {@code data:} lines joined. */
-    record SseEvent(String event, String data) {}
+    /** An SSE event: its name and the bytes of its data line (UTF-8, not decoded). */
+    record SseEvent(String event, byte[] data) {
+        String text() {
+            return new String(data, StandardCharsets.UTF_8);
+        }
+    }
 
     /**
      * Opens an SSE read session on h2c ({@code accept: text/event-stream}); {@code onEvents} gets the
@@ -787,19 +833,11 @@ public final class Bench {
         List<SseEvent> feed(Buffer chunk) {
             partial.add(chunk);
             List<SseEvent> events = new ArrayList<>();
+            byte[] b = partial.bytes;
             // Only the new bytes are scanned for the blank line that ends an event.
             for (int i = Math.max(partial.start, partial.scanned - 1); i + 1 < partial.length; i++) {
-                if (partial.bytes[i] == '\n' && partial.bytes[i + 1] == '\n') {
-                    String event = "message";
-                    StringBuilder data = new StringBuilder();
-                    for (String line : new String(partial.bytes, partial.start, i - partial.start, StandardCharsets.UTF_8).split("\n")) {
-                        if (line.startsWith("event:")) {
-                            event = line.substring(6).strip();
-                        } else if (line.startsWith("data:")) {
-                            data.append(data.length() == 0 ? "" : "\n").append(line.substring(line.startsWith("data: ") ? 6 : 5));
-                        }
-                    }
-                    events.add(new SseEvent(event, data.toString()));
+                if (b[i] == '\n' && b[i + 1] == '\n') {
+                    events.add(event(b, partial.start, i));
                     partial.start = i + 2;
                     i++;
                 }
@@ -807,6 +845,38 @@ public final class Bench {
             partial.scanned = partial.length;
             partial.compact();
             return events;
+        }
+
+        /** The event in {@code [from, to)}: its name and its data (one data line, as Brook sends), without decoding the data. */
+        private static SseEvent event(byte[] b, int from, int to) {
+            String name = "message";
+            byte[] data = new byte[0];
+            for (int line = from; line < to; ) {
+                int end = line;
+                while (end < to && b[end] != '\n') {
+                    end++;
+                }
+                if (startsWith(b, line, end, "event:")) {
+                    name = new String(b, line + 6, end - line - 6, StandardCharsets.UTF_8).strip();
+                } else if (startsWith(b, line, end, "data:")) {
+                    int d = line + 5 + (line + 5 < end && b[line + 5] == ' ' ? 1 : 0);
+                    data = Arrays.copyOfRange(b, d, end);
+                }
+                line = end + 1;
+            }
+            return new SseEvent(name, data);
+        }
+
+        private static boolean startsWith(byte[] b, int from, int to, String prefix) {
+            if (to - from < prefix.length()) {
+                return false;
+            }
+            for (int k = 0; k < prefix.length(); k++) {
+                if (b[from + k] != prefix.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

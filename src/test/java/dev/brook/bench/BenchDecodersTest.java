@@ -31,20 +31,20 @@ class BenchDecodersTest {
     @Test
     void sseEventsSurviveEverySplit() {
         StringBuilder stream = new StringBuilder();
-        List<Bench.SseEvent> expected = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
         Random r = new Random(7);
         for (int i = 0; i < 200; i++) {
             String data = i % 10 == 0 ? "x".repeat(100_000 + r.nextInt(1000)) : "{\"seq_num\":" + i + "}";
             String event = i % 3 == 0 ? "ping" : "batch";
             stream.append("event: ").append(event).append('\n').append("data: ").append(data).append('\n').append("id: ").append(i).append("\n\n");
-            expected.add(new Bench.SseEvent(event, data));
+            expected.add(event + ":" + data);
         }
         byte[] bytes = stream.toString().getBytes(StandardCharsets.UTF_8);
         for (int seed = 0; seed < 20; seed++) {
             Bench.SseDecoder decoder = new Bench.SseDecoder();
-            List<Bench.SseEvent> got = new ArrayList<>();
+            List<String> got = new ArrayList<>();
             for (Buffer chunk : chunks(bytes, new Random(seed), seed % 2 == 0 ? 64 : 20_000)) {
-                got.addAll(decoder.feed(chunk));
+                decoder.feed(chunk).forEach(e -> got.add(e.event() + ":" + e.text()));
             }
             assertEquals(expected, got, "seed " + seed);
         }
@@ -76,5 +76,15 @@ class BenchDecodersTest {
                 assertArrayEquals(expected.get(i), got.get(i), "seed " + seed + ", frame " + i);
             }
         }
+    }
+
+    @Test
+    void sseBatchesAreScannedForSequenceNumbersAndSendTimes() {
+        String json = "{\"records\":[{\"seq_num\":7,\"timestamp\":1,\"body\":\"0000000000000000042xxx\"},"
+                + "{\"seq_num\":8,\"timestamp\":2,\"headers\":[[\"a\",\"b\"]],\"body\":\"0000000000000000043yyy\"}],"
+                + "\"tail\":{\"seq_num\":9,\"timestamp\":2}}";
+        long[][] scanned = Bench.scanSseBatch(json.getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals(new long[]{7, 8}, scanned[0]);
+        assertArrayEquals(new long[]{42, 43}, scanned[1]);
     }
 }
