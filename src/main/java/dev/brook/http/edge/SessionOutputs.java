@@ -81,6 +81,7 @@ final class SessionOutputs {
 
     /** {@code batch} events with id {@code seq,count,bytes}, {@code ping} with the tail, {@code error}, {@code [DONE]}. */
     static ReadSession.Output sse(RecordJson.Format format) {
+        String form = "sse:" + format; // the shared encoding's key, built once per session, not per batch
         return new ReadSession.Output() {
             @Override
             public String contentType() {
@@ -90,7 +91,7 @@ final class SessionOutputs {
             @Override
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
                 long last = records.get(records.size() - 1).seqNum();
-                byte[] data = SHARED.encode(records, tail, "sse:" + format, () -> RecordJson.readBatchBytes(records, tail, format));
+                byte[] data = SHARED.encode(records, tail, form, () -> RecordJson.readBatchBytes(records, tail, format));
                 return Buffer.buffer(data.length + 64).appendString("event: batch\nid: " + last + "," + deliveredCount + ","
                         + deliveredBytes + "\ndata: ").appendBytes(data).appendString("\n\n");
             }
@@ -131,6 +132,7 @@ final class SessionOutputs {
      * end of the body, with no frame.
      */
     static ReadSession.Output s2s(Optional<String> compression) {
+        String form = "s2s:" + compression.orElse(""); // the shared encoding's key, built once per session
         return new ReadSession.Output() {
             @Override
             public String contentType() {
@@ -139,7 +141,7 @@ final class SessionOutputs {
 
             @Override
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
-                return Buffer.buffer(SHARED.encode(records, tail, "s2s:" + compression.orElse(""),
+                return Buffer.buffer(SHARED.encode(records, tail, form,
                         () -> S2sFrames.regular(ProtoCodec.encodeReadBatch(records, tail), compression)));
             }
 
