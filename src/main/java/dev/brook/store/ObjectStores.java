@@ -1,5 +1,6 @@
 package dev.brook.store;
 
+import io.vertx.core.Vertx;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -11,14 +12,22 @@ public final class ObjectStores {
 
     /** Everything a store needs from its surroundings, injected so that tests control it. */
     public record Environment(Function<String, Optional<String>> variables, StoreObserver observer,
-                              RandomGenerator random, int fileIoThreads) {}
+                              RandomGenerator random, int fileIoThreads, Optional<Vertx> vertx) {
+
+        /** Without a Vert.x to lend: an S3 store then runs its own. */
+        public Environment(Function<String, Optional<String>> variables, StoreObserver observer,
+                           RandomGenerator random, int fileIoThreads) {
+            this(variables, observer, random, fileIoThreads, Optional.empty());
+        }
+    }
 
     public static ObjectStore open(StoreSpec spec, Environment env) {
         ObjectStore adapter;
         if (spec instanceof StoreSpec.File f) {
             adapter = FileObjectStore.open(f.directory(), env.fileIoThreads(), System::currentTimeMillis, env.random().nextLong());
         } else if (spec instanceof StoreSpec.S3 s) {
-            adapter = S3ObjectStore.open(S3ObjectStore.Settings.from(s.bucket(), s.prefix(), env.variables()));
+            S3ObjectStore.Settings settings = S3ObjectStore.Settings.from(s.bucket(), s.prefix(), env.variables());
+            adapter = env.vertx().isPresent() ? S3ObjectStore.open(settings, env.vertx().get()) : S3ObjectStore.open(settings);
         } else if (spec instanceof StoreSpec.Memory) {
             adapter = new MemoryObjectStore(System::currentTimeMillis);
         } else {

@@ -27,7 +27,7 @@ class RandomnessTest {
     void theStoreDrawsFromACsprng() {
         StoreProducer producer = new StoreProducer();
         producer.fileIoThreads = 1;
-        var env = producer.environment(ConfigProvider.getConfig(), new SimpleMeterRegistry());
+        var env = producer.environment(ConfigProvider.getConfig(), new SimpleMeterRegistry(), null);
         assertInstanceOf(SecureRandom.class, env.random());
     }
 }

@@ -96,7 +96,7 @@ class S3ObjectStoreTest {
                 "AWS_ENDPOINT_URL", "http://generic:1", "AWS_ENDPOINT_URL_S3", "http://s3only:2", "AWS_REGION", "eu-west-3").get(n)));
         assertEquals("http://s3only:2", withEndpoint.endpoint().orElseThrow().toString());
         assertTrue(withEndpoint.pathStyle(), "an overridden endpoint means path style");
-        assertEquals("eu-west-3", withEndpoint.region().id());
+        assertEquals("eu-west-3", withEndpoint.region());
 
         var generic = S3ObjectStore.Settings.from("b", "p", n -> Optional.ofNullable(Map.of(
                 "AWS_ENDPOINT_URL", "https://generic:1", "BROOK_S3_PATH_STYLE", "false").get(n)));
