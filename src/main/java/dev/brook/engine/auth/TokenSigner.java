@@ -5,18 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.OptionalLong;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwx.HeaderParameterNames;
-import org.jose4j.lang.JoseException;
 
 /**
  * Issues tokens in the {@link TokenFormat}. Times in JWTs are whole seconds: {@code iat} and
  * {@code exp} are rounded down, so a token never lives past the expiry it was asked for.
  *
- * <p>Signed with jose4j (the library under smallrye-jwt-build) rather than smallrye's {@code Jwt}
- * builder: that builder adds {@code exp = iat + 300 s} to every token that has none unless a global
- * MicroProfile Config switch turns default claims off, and S2 tokens may never expire.
+ * <p>Signed by {@link Es256} on the JDK, not smallrye's {@code Jwt} builder: that builder adds
+ * {@code exp = iat + 300 s} to every token that has none unless a global MicroProfile Config switch
+ * turns default claims off, and S2 tokens may never expire (docs/DECISIONS.md 38).
  */
 public final class TokenSigner {
 
@@ -58,17 +54,11 @@ public final class TokenSigner {
         claims.set(TokenFormat.CLAIM_SCOPE, scopeObject(scopeJson));
         claims.put(TokenFormat.CLAIM_AUTO_PREFIX_STREAMS, autoPrefixStreams);
 
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
-        jws.setKeyIdHeaderValue(keys.keyId());
-        jws.setHeader(HeaderParameterNames.TYPE, "JWT");
-        jws.setPayload(text(claims));
-        jws.setKey(keys.privateKey());
-        try {
-            return jws.getCompactSerialization();
-        } catch (JoseException e) {
-            throw new IllegalStateException("signing token `" + id + "` failed: " + e.getMessage(), e);
-        }
+        ObjectNode header = JSON.createObjectNode();
+        header.put("alg", TokenFormat.ALGORITHM);
+        header.put("kid", keys.keyId());
+        header.put("typ", "JWT");
+        return Es256.sign(text(header), text(claims), keys.privateKey());
     }
 
     public String issuer() {

@@ -5,16 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brook.engine.auth.TokenRejected.Reason;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.OptionalLong;
-import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jwt.NumericDate;
-import org.jose4j.jwt.consumer.ErrorCodes;
-import org.jose4j.jwt.consumer.InvalidJwtException;
-import org.jose4j.jwt.consumer.JwtConsumer;
-import org.jose4j.jwt.consumer.JwtConsumerBuilder;
-import org.jose4j.jwt.consumer.JwtContext;
-import org.jose4j.lang.InvalidAlgorithmException;
 
 /**
  * Checks tokens in the {@link TokenFormat} with the public key alone: ES256 only (a token whose
@@ -22,10 +14,12 @@ import org.jose4j.lang.InvalidAlgorithmException;
  * expiry against the caller's clock: a token is expired from the millisecond {@code exp * 1000}
  * on, with no grace period. Revocation is not checked here (see {@link TokenRegistry#isRevoked}).
  *
- * <p>Verified with jose4j's {@link JwtConsumer} directly rather than smallrye-jwt's
- * {@code DefaultJWTParser}: that parser always requires {@code exp} (S2 tokens may never expire)
- * and judges it against the system clock with a 60-second default grace, with no way to pass the
- * evaluation time; it also finds its principal factory through a ServiceLoader.
+ * <p>The order is fixed and tested: the shape and the header ({@code MALFORMED}), the algorithm and
+ * the signature ({@code BAD_SIGNATURE}); only then are the claims parsed and judged, so no claim byte
+ * is read before it is authenticated and a claim error always comes from a token our key signed. Among claim errors the
+ * issuer comes first, then missing claims, then expiry. Not smallrye-jwt's parser: it always requires
+ * {@code exp} (S2 tokens may never expire) and judges it by the system clock with a 60-second grace;
+ * not jose4j any more either (docs/DECISIONS.md 38).
  */
 public final class TokenVerifier {
 
@@ -53,20 +47,52 @@ public final class TokenVerifier {
      */
     public Verified verify(String compact, long nowMs) {
         checkShape(compact);
-        JwtContext context;
+        Es256.Parts parts;
+        JsonNode header;
         try {
-            context = consumer(nowMs).process(compact);
-        } catch (InvalidJwtException e) {
-            throw rejected(e, keys.keyId());
+            parts = Es256.parts(compact);
+            header = JSON.readTree(new String(parts.header(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException | IOException e) {
+            throw new TokenRejected(Reason.MALFORMED, "the token does not parse as a signed JWT");
+        }
+        if (header == null || !header.isObject()) {
+            throw new TokenRejected(Reason.MALFORMED, "the token's header is not a JSON object");
+        }
+        if (!TokenFormat.ALGORITHM.equals(header.path("alg").textValue()) || !Es256.verifies(parts, keys.publicKey())) {
+            throw new TokenRejected(Reason.BAD_SIGNATURE, "the token is not signed with ES256 by key " + keys.keyId());
         }
         JsonNode claims;
         try {
-            claims = JSON.readTree(context.getJwtClaims().getRawJson());
-        } catch (JsonProcessingException e) {
-            throw new TokenRejected(Reason.MALFORMED, "the token claims are not JSON");
+            claims = JSON.readTree(parts.payload());
+        } catch (IOException e) {
+            claims = null;
         }
-        String id = claims.path("sub").asText();
-        if (!id.equals(claims.path("jti").asText())) {
+        if (claims == null || !claims.isObject()) {
+            throw new TokenRejected(Reason.MALFORMED, "the token's claims are not a JSON object");
+        }
+        if (header.has("crit")) {
+            throw new TokenRejected(Reason.MALFORMED, "the token names critical header parameters Brook does not know");
+        }
+        if (!issuer.equals(claims.path("iss").textValue())) {
+            throw new TokenRejected(Reason.WRONG_ISSUER, "the token was issued by another issuer");
+        }
+        if (!claims.hasNonNull("sub") || !claims.hasNonNull("jti") || !claims.hasNonNull("iat")) {
+            throw new TokenRejected(Reason.MISSING_CLAIMS, "the token lacks sub, jti or iat");
+        }
+        if (!claims.get("sub").isTextual() || !claims.get("jti").isTextual() || !claims.get("iat").isNumber()) {
+            throw new TokenRejected(Reason.MALFORMED, "the token's sub, jti or iat has the wrong type");
+        }
+        OptionalLong expiresAtMs = expiry(claims.get("exp"));
+        if (expiresAtMs.isPresent() && nowMs >= expiresAtMs.getAsLong()) {
+            throw new TokenRejected(Reason.EXPIRED, "the token expired at " + expiresAtMs.getAsLong() + " ms");
+        }
+        JsonNode notBefore = claims.get("nbf");
+        if (notBefore != null && !notBefore.isNull()
+                && (!notBefore.isNumber() || Math.floorDiv(nowMs, MS_PER_SECOND) < notBefore.asLong())) {
+            throw new TokenRejected(Reason.MALFORMED, "the token is not valid yet");
+        }
+        String id = claims.get("sub").textValue();
+        if (!id.equals(claims.get("jti").textValue())) {
             throw new TokenRejected(Reason.MALFORMED, "the token's sub and jti differ");
         }
         int idBytes = id.getBytes(StandardCharsets.UTF_8).length;
@@ -83,10 +109,6 @@ public final class TokenVerifier {
             throw new TokenRejected(Reason.MALFORMED, "the token's " + TokenFormat.CLAIM_SCOPE + " is not an object or its "
                     + TokenFormat.CLAIM_AUTO_PREFIX_STREAMS + " not a boolean");
         }
-        OptionalLong expiresAtMs = expiry(claims.get("exp"));
-        if (expiresAtMs.isPresent() && nowMs >= expiresAtMs.getAsLong()) {
-            throw new TokenRejected(Reason.EXPIRED, "the token expired at " + expiresAtMs.getAsLong() + " ms");
-        }
         return new Verified(id, compact(scope), autoPrefix.booleanValue(), expiresAtMs);
     }
 
@@ -94,7 +116,7 @@ public final class TokenVerifier {
         return issuer;
     }
 
-    /** A compact JWS is three base64url parts; anything else (a JWE has five) never reaches jose4j. */
+    /** A compact JWS is three base64url parts; anything else (a JWE has five) is refused before decoding. */
     private static void checkShape(String compact) {
         if (compact.isEmpty() || compact.length() > TokenFormat.TOKEN_CHARS_MAX) {
             throw new TokenRejected(Reason.MALFORMED, "the token is " + compact.length() + " characters long");
@@ -111,43 +133,6 @@ public final class TokenVerifier {
         if (dots != 2) {
             throw new TokenRejected(Reason.MALFORMED, "the token has " + (dots + 1) + " parts, not 3");
         }
-    }
-
-    /**
-     * A consumer evaluating time at {@code nowMs} (jose4j works in whole seconds: floor(now) >= exp is
-     * expired, the same instant as nowMs >= exp * 1000), with no clock skew allowance.
-     */
-    private JwtConsumer consumer(long nowMs) {
-        return new JwtConsumerBuilder()
-                .setVerificationKey(keys.publicKey())
-                .setJwsAlgorithmConstraints(ConstraintType.PERMIT, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256)
-                .setExpectedIssuer(true, issuer)
-                .setRequireSubject()
-                .setRequireJwtId()
-                .setRequireIssuedAt()
-                .setSkipDefaultAudienceValidation()
-                .setEvaluationTime(NumericDate.fromMilliseconds(nowMs))
-                .setAllowedClockSkewInSeconds(0)
-                .build();
-    }
-
-    /** jose4j verifies the signature before it looks at claims, so claim errors come from tokens we signed. */
-    private static TokenRejected rejected(InvalidJwtException e, String kid) {
-        if (e.hasErrorCode(ErrorCodes.SIGNATURE_INVALID) || e.hasErrorCode(ErrorCodes.SIGNATURE_MISSING)
-                || e.getCause() instanceof InvalidAlgorithmException) {
-            return new TokenRejected(Reason.BAD_SIGNATURE, "the token is not signed with ES256 by key " + kid);
-        }
-        if (e.hasErrorCode(ErrorCodes.ISSUER_INVALID) || e.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
-            return new TokenRejected(Reason.WRONG_ISSUER, "the token was issued by another issuer");
-        }
-        if (e.hasErrorCode(ErrorCodes.SUBJECT_MISSING) || e.hasErrorCode(ErrorCodes.JWT_ID_MISSING)
-                || e.hasErrorCode(ErrorCodes.ISSUED_AT_MISSING)) {
-            return new TokenRejected(Reason.MISSING_CLAIMS, "the token lacks sub, jti or iat");
-        }
-        if (e.hasExpired()) {
-            return new TokenRejected(Reason.EXPIRED, "the token has expired");
-        }
-        return new TokenRejected(Reason.MALFORMED, "the token does not parse as a signed JWT");
     }
 
     private static String compact(JsonNode node) {

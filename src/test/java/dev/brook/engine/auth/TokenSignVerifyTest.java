@@ -165,14 +165,68 @@ class TokenSignVerifyTest {
     }
 
     @Test
+    void anIndependentJoseImplementationAcceptsOurTokensAndWeAcceptItsSignatures() throws Exception {
+        String token = SIGNER.sign("t", SCOPE, true, OptionalLong.of(NOW_MS + 60_000), NOW_MS);
+        JsonWebSignature theirs = new JsonWebSignature();
+        theirs.setAlgorithmConstraints(new org.jose4j.jwa.AlgorithmConstraints(
+                org.jose4j.jwa.AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256));
+        theirs.setCompactSerialization(token);
+        theirs.setKey(KEYS.publicKey());
+        assertTrue(theirs.verifySignature(), "jose4j verifies Brook's ES256 signature");
+        assertEquals(KEYS.keyId(), theirs.getKeyIdHeaderValue());
+        assertEquals("JWT", theirs.getHeader("typ"));
+        assertEquals("t", JSON.readTree(theirs.getPayload()).path("jti").asText());
+        // and the other way: a token jose4j signed with our key is ours
+        assertEquals("t", VERIFIER.verify(signRaw(claimsJson()), NOW_MS).id());
+    }
+
+    @Test
+    void aSignatureInDerFormOrOfAnotherLengthIsABadSignature() throws Exception {
+        String token = SIGNER.sign("t", "{}", false, OptionalLong.empty(), NOW_MS);
+        String[] parts = token.split("\\.");
+        java.security.Signature der = java.security.Signature.getInstance("SHA256withECDSA");
+        der.initSign(KEYS.privateKey());
+        der.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+        String derSignature = Base64.getUrlEncoder().withoutPadding().encodeToString(der.sign());
+        assertRejected(Reason.BAD_SIGNATURE, parts[0] + "." + parts[1] + "." + derSignature, NOW_MS);
+        assertRejected(Reason.BAD_SIGNATURE, parts[0] + "." + parts[1] + "." + parts[2].substring(0, 40), NOW_MS);
+        assertRejected(Reason.BAD_SIGNATURE, parts[0] + "." + parts[1] + "." + b64("\0".repeat(64)), NOW_MS);
+    }
+
+    @Test
+    void criticalHeadersAndFutureNotBeforeAreRefusedAfterTheSignature() throws Exception {
+        JsonWebSignature crit = new JsonWebSignature();
+        crit.setAlgorithmHeaderValue(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
+        crit.setCriticalHeaderNames("x-brook-unknown");
+        crit.setHeader("x-brook-unknown", "1");
+        crit.setPayload(claimsJson());
+        crit.setKey(KEYS.privateKey());
+        assertRejected(Reason.MALFORMED, crit.getCompactSerialization(), NOW_MS);
+        String later = claimsJson().replace("\"iat\":", "\"nbf\":" + (NOW_MS / 1000 + 1) + ",\"iat\":");
+        assertRejected(Reason.MALFORMED, signRaw(later), NOW_MS);
+        assertEquals("t", VERIFIER.verify(signRaw(later), NOW_MS + 1_000).id(), "valid from nbf on");
+        assertRejected(Reason.MALFORMED, signRaw(claimsJson().replace("\"sub\":\"t\"", "\"sub\":7")), NOW_MS);
+    }
+
+    @Test
     void malformedStringsAreRefused() {
         String real = SIGNER.sign("t", "{}", false, OptionalLong.empty(), NOW_MS);
         for (String s : new String[] {"", "abc", "a.b", "a.b.c.d", real + "." + "x", "a.b.c.d.e", "!!!.x.y", "a b.c.d",
-                real.replace('.', ','), "aaaa.bbbb.cccc", b64("{\"alg\":\"ES256\"}") + ".bm90IGpzb24." + real.split("\\.")[2],
+                real.replace('.', ','), "aaaa.bbbb.cccc",
                 "x".repeat(TokenFormat.TOKEN_CHARS_MAX + 1)}) {
             TokenRejected e = assertThrows(TokenRejected.class, () -> VERIFIER.verify(s, NOW_MS), s);
             assertEquals(Reason.MALFORMED, e.reason(), s + ": " + e.getMessage());
         }
+    }
+
+    @Test
+    void claimsAreParsedOnlyOnceTheSignatureHolds() throws Exception {
+        String real = SIGNER.sign("t", "{}", false, OptionalLong.empty(), NOW_MS);
+        // not JSON, under someone else's signature: refused for the signature, the payload never parsed
+        assertRejected(Reason.BAD_SIGNATURE, b64("{\"alg\":\"ES256\"}") + ".bm90IGpzb24." + real.split("\\.")[2], NOW_MS);
+        // not JSON, signed by our key: malformed
+        assertRejected(Reason.MALFORMED, signRaw("not json"), NOW_MS);
+        assertRejected(Reason.MALFORMED, signRaw("[1,2]"), NOW_MS);
     }
 
     @Test
