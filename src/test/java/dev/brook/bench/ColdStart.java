@@ -63,7 +63,7 @@ public final class ColdStart {
 
     /** The flags chosen for a scale-to-zero function (docs/BENCHMARK.md): each one measured by the sweep. */
     static final List<String> FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
-            "-XX:MaxRAM=512m", "-Xmx128m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=128m");
+            "-XX:MaxRAM=512m", "-Xmx128m", "-Xmn32m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=128m");
 
     /** How a variant starts the JVM, and which archive it needs first. */
     enum Archive { NONE, QUARKUS_APPCDS, TRAINED_APPCDS, TRAINED_AOT }
@@ -85,6 +85,7 @@ public final class ColdStart {
         add(new Variant("serialgc", false, List.of("-XX:+UseSerialGC"), Archive.NONE, "JDK 17, Serial GC"));
         add(new Variant("heap", false, List.of("-XX:MaxRAM=512m", "-Xmx128m"), Archive.NONE, "JDK 17, heap capped"));
         add(new Variant("xss", false, List.of("-Xss512k"), Archive.NONE, "JDK 17, 512 KiB thread stacks"));
+        add(new Variant("young", false, List.of("-Xmn32m"), Archive.NONE, "JDK 17, a 32 MiB young generation from the start"));
         add(new Variant("codecache", false, List.of("-XX:ReservedCodeCacheSize=32m"), Archive.NONE, "JDK 17, 32 MiB code cache"));
         add(new Variant("noshare", false, List.of("-Xshare:off"), Archive.NONE, "JDK 17, no CDS at all (not even the JDK's)"));
     }
