@@ -35,9 +35,16 @@ final class Trimmer {
             if (tail.last().isEmpty() || tail.state().trimPoint() == 0) {
                 return CompletableFuture.completedFuture(new TrimReport(chain.floors().cached().floor(), 0, false));
             }
+            if (tail.state().sealed()) {
+                // A deleted stream's commits are the purge's to delete; it keeps the seal.
+                return CompletableFuture.completedFuture(new TrimReport(chain.floors().cached().floor(), 0, false));
+            }
+            // Deletes below its own target only, never below a higher floor someone else claimed
+            // meanwhile: a purge's infinite floor would take the seal with it (PurgedLogTest).
             return reader.locate(tail.state().trimPoint(), tail)
-                    .thenCompose(target -> chain.floors().raiseTo(target))
-                    .thenCompose(view -> deleteBelow(view.floor()));
+                    .thenCompose(target -> chain.floors().raiseTo(target).thenCompose(view -> view.floor().equals(CommitKey.INFINITY)
+                            ? CompletableFuture.completedFuture(new TrimReport(view.floor(), 0, false))
+                            : deleteBelow(target)));
         });
     }
 

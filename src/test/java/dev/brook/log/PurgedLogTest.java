@@ -54,4 +54,68 @@ class PurgedLogTest {
         assertInstanceOf(ReadOutcome.Sealed.class, second.read(new ReadRequest(new ReadRequest.Start.SeqNum(0), 10, 1 << 20,
                 OptionalLong.empty(), false)).toCompletableFuture().join());
     }
+
+    @Test
+    void aTrimRunAfterThePurgeLeavesTheSealAndTheFloor() {
+        ObjectStore store = new MemoryObjectStore(() -> 0);
+        StreamLog log = log(store);
+        for (int i = 0; i < 3; i++) {
+            assertInstanceOf(AppendOutcome.Acked.class, log.append(new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(),
+                    List.of(), new byte[]{(byte) i})), OptionalLong.empty(), Optional.empty(), 1_000)).toCompletableFuture().join());
+        }
+        assertInstanceOf(AppendOutcome.Applied.class, log.control("trim", s -> new StreamState(s.nextSeq(), s.lastTimestamp(),
+                s.fencingToken(), 2, s.configVersion(), s.timestamping(), s.sealed())).toCompletableFuture().join());
+        assertInstanceOf(AppendOutcome.Applied.class, log.control("seal", PurgedLogTest::sealed).toCompletableFuture().join());
+        assertFalse(log.purge().toCompletableFuture().join().more());
+        List<String> afterPurge = store.list("", "", 1000).toCompletableFuture().join().keys();
+
+        // a trim run that comes late (the trimmer of another process, a janitor resumed late)
+        TrimReport late = log.trim().toCompletableFuture().join();
+        assertEquals(0, log(store).trim().toCompletableFuture().join().deleted(), "nor for another process");
+        assertEquals(0, late.deleted(), "nothing is left to trim in a purged log");
+        assertEquals(afterPurge, store.list("", "", 1000).toCompletableFuture().join().keys(), "the seal and the floors stay");
+        StreamLog again = log(store);
+        assertTrue(again.state().toCompletableFuture().join().sealed(), "the seal still answers for the deleted stream");
+        assertInstanceOf(ReadOutcome.Sealed.class, again.read(new ReadRequest(new ReadRequest.Start.SeqNum(0), 10, 1 << 20,
+                OptionalLong.empty(), false)).toCompletableFuture().join());
+    }
+
+    @Test
+    void aPurgeThatLandsWhileATrimRunClaimsItsFloorLeavesTheSeal() {
+        MemoryObjectStore memory = new MemoryObjectStore(() -> 0);
+        StreamLog writer = log(memory);
+        for (int i = 0; i < 3; i++) {
+            assertInstanceOf(AppendOutcome.Acked.class, writer.append(new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(),
+                    List.of(), new byte[]{(byte) i})), OptionalLong.empty(), Optional.empty(), 1_000)).toCompletableFuture().join());
+        }
+        assertInstanceOf(AppendOutcome.Applied.class, writer.control("trim", s -> new StreamState(s.nextSeq(), s.lastTimestamp(),
+                s.fencingToken(), 2, s.configVersion(), s.timestamping(), s.sealed())).toCompletableFuture().join());
+
+        // The trim run of another process has read the tail (trim point 2) and is about to claim its floor
+        // when the stream is deleted: sealed and purged. The trim's claim then loses to the purge's.
+        boolean[] purged = {false};
+        String floors = new LogKeys(SID).floorPrefix();
+        ObjectStore slowTrimmer = new dev.brook.testing.ForwardingStore(memory) {
+            @Override
+            public java.util.concurrent.CompletionStage<dev.brook.store.PutOutcome> putIfAbsent(String key, byte[] body,
+                                                                                             java.util.Map<String, String> metadata) {
+                if (key.startsWith(floors) && !purged[0]) {
+                    purged[0] = true;
+                    StreamLog cleanup = log(memory);
+                    assertInstanceOf(AppendOutcome.Applied.class, cleanup.control("seal", PurgedLogTest::sealed).toCompletableFuture().join());
+                    assertFalse(cleanup.purge().toCompletableFuture().join().more());
+                }
+                return super.putIfAbsent(key, body, metadata);
+            }
+        };
+        List<String> afterPurgeWithoutTrim;
+        TrimReport late = log(slowTrimmer).trim().toCompletableFuture().join();
+        assertTrue(purged[0], "the purge ran inside the trim run");
+        afterPurgeWithoutTrim = memory.list("", "", 1000).toCompletableFuture().join().keys();
+        assertEquals(0, late.deleted(), "the trim run deletes nothing once the log is purged");
+        assertTrue(afterPurgeWithoutTrim.stream().anyMatch(k -> k.startsWith(new LogKeys(SID).commitPrefix())),
+                "the seal stays: " + afterPurgeWithoutTrim);
+        StreamLog again = log(memory);
+        assertTrue(again.state().toCompletableFuture().join().sealed(), "the seal still answers for the deleted stream");
+    }
 }
