@@ -34,6 +34,12 @@ public class BrookMain {
         if (args.length > 0 && args[0].equals("keygen")) {
             System.exit(keygen(args));
         }
+        if (args.length > 0 && args[0].equals("janitor")) {
+            // One pass over the due work, then exit (docs/LIFECYCLE.md): nothing to serve, so listen
+            // on loopback only, on any free port.
+            System.setProperty("quarkus.http.host", "127.0.0.1");
+            System.setProperty("quarkus.http.port", "0");
+        }
         Quarkus.run(Server.class, args);
     }
 
@@ -68,6 +74,9 @@ public class BrookMain {
         @Inject
         Instance<ServedGroups.Group> groups;
 
+        @Inject
+        Instance<JanitorSchedule> janitor;
+
         @Override
         public int run(String... args) {
             ObjectStore objectStore;
@@ -89,7 +98,11 @@ public class BrookMain {
                 LOG.warn("AUTH IS OFF: every request acts with every permission. Fine on a laptop; anywhere else set "
                         + "BROOK_AUTH=required and BROOK_AUTH_PUBLIC_KEY (generate keys with `keygen <dir>`).");
             }
+            if (args.length > 0 && args[0].equals("janitor")) {
+                return janitor.get().invocation();
+            }
             ServedGroups.Selection selection = ServedGroups.of(groups);
+            janitor.get().start(selection.function().equals("all"));
             LOG.infof("brook ready: function %s, store %s, auth %s", selection.function(), objectStore.describe(), auth ? "required" : "off");
             Quarkus.waitForExit();
             return 0;

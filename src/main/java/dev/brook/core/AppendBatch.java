@@ -22,4 +22,14 @@ public record AppendBatch(List<AppendRecord> records, OptionalLong matchSeqNum, 
         }
         return total;
     }
+
+    /** Whether a record of this batch is a trim command (spec §5.5): its storage is freed in the background. */
+    public boolean carriesTrim() {
+        for (AppendRecord r : records) {
+            if (Command.parse(r) instanceof Command.IsCommand c && c.command() instanceof Command.Trim) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

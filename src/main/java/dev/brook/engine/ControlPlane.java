@@ -4,6 +4,7 @@ import dev.brook.core.S2Error;
 import dev.brook.core.StreamConfig;
 import dev.brook.core.StreamConfigSpec;
 import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 
@@ -80,7 +81,7 @@ public final class ControlPlane {
     public CompletionStage<StreamRecord> deleteStream(String basin, String stream) {
         return catalog.markStreamDeleting(basin, stream).thenCompose(deleting -> {
             data.forget(basin, stream);
-            return data.seal(deleting).thenApply(x -> {
+            return data.seal(deleting).thenCompose(x -> janitor.deletionDue(basin, Optional.of(stream))).thenApply(x -> {
                 janitor.cleanStream(basin, stream);
                 return deleting;
             });
@@ -116,9 +117,9 @@ public final class ControlPlane {
 
     /** DELETE of a basin: marked, then its streams and name are cleaned up by the janitor. */
     public CompletionStage<BasinRecord> deleteBasin(String basin) {
-        return catalog.markBasinDeleting(basin).thenApply(b -> {
+        return catalog.markBasinDeleting(basin).thenCompose(b -> janitor.deletionDue(basin, Optional.empty()).thenApply(x -> {
             janitor.cleanBasin(basin);
             return b;
-        });
+        }));
     }
 }

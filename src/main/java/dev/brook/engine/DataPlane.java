@@ -47,6 +47,8 @@ public final class DataPlane {
     private final Map<String, StreamRecord> incarnations = new ConcurrentHashMap<>();
     private final LogCache logs;
     private final Optional<Wakeups> wakeups;
+    private final DueWork due;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DataPlane.class);
 
     /** Rounds of "woken, but nothing for this reader yet" one long poll may go through. */
     static final int WAIT_ROUNDS_MAX = 1_000;
@@ -70,6 +72,7 @@ public final class DataPlane {
     public DataPlane(Catalog catalog, LogEnv env, int logsCachedMax, Optional<Peers> peers) {
         this.catalog = catalog;
         this.env = env;
+        this.due = new DueWork(env.store());
         // Every instance must start from the same state: the creation's timestamping at the creation's
         // config version (0 for streams created before it was recorded); later changes reach the log
         // as control commits.
@@ -261,7 +264,8 @@ public final class DataPlane {
 
     public CompletionStage<AppendOutcome> append(String basin, String stream, AppendBatch batch, Optional<byte[]> key,
                                                  StreamConfigSpec autoCreateConfig, boolean retried) {
-        return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig).thenCompose(s -> append(s, batch, key))
+        return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig)
+                .thenCompose(s -> trimsFreeStorage(basin, stream, s, batch, append(s, batch, key)))
                 .thenCompose(outcome -> {
                     if (outcome instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
                         forget(basin, stream);
@@ -281,9 +285,52 @@ public final class DataPlane {
      * session's {@code link}, which keeps every batch after its first failure from being applied.
      * A deleted stream answers {@code Rejected(StreamSealed)}; the session ends there.
      */
-    public CompletionStage<AppendOutcome> append(StreamRecord s, AppendBatch batch, Optional<byte[]> key, AppendSession link) {
+    public CompletionStage<AppendOutcome> append(String basin, String stream, StreamRecord s, AppendBatch batch,
+                                                 Optional<byte[]> key, AppendSession link) {
         UnaryOperator<SequencedRecord> seal = sealer(s, key);
-        return logs.using(s, l -> l.log().append(batch, seal, link));
+        return trimsFreeStorage(basin, stream, s, batch, logs.using(s, l -> l.log().append(batch, seal, link)));
+    }
+
+    /** The janitor's index of due work (docs/LIFECYCLE.md). */
+    public DueWork dueWork() {
+        return due;
+    }
+
+    /** This process's wall clock, as the log environment has it (simulations inject theirs). */
+    public long nowMs() {
+        return env.wallClockMs().getAsLong();
+    }
+
+    /** The log environment's monotonic clock, for deadlines. */
+    public long nanos() {
+        return env.nanoClock().getAsLong();
+    }
+
+    /**
+     * A trim command frees storage in the background: once it is acknowledged, a trim task is due at
+     * once in the janitor's index (docs/LIFECYCLE.md). Recorded after the ack, off its path and
+     * without reordering a session's batches; a process that dies in between leaves the commits to
+     * the stream's next trim. The outcome returned is the append's, whatever the index write does.
+     */
+    private CompletionStage<AppendOutcome> trimsFreeStorage(String basin, String stream, StreamRecord s, AppendBatch batch,
+                                                            CompletionStage<AppendOutcome> outcome) {
+        if (!batch.carriesTrim()) {
+            return outcome;
+        }
+        return outcome.whenComplete((o, failure) -> {
+            if (o instanceof AppendOutcome.Acked) {
+                due.schedule(DueWork.Task.trim(s, basin, stream), env.wallClockMs().getAsLong()).whenComplete((x, e) -> {
+                    if (e != null) {
+                        LOG.warnf("trim of %s/%s not recorded for the janitor (the next trim frees it): %s", basin, stream, e.getMessage());
+                    }
+                });
+            }
+        });
+    }
+
+    /** One trim run of an incarnation: deletes commits below its trim point, a bounded number per run. */
+    public CompletionStage<TrimReport> trim(StreamRecord s) {
+        return logs.using(s, l -> l.log().trim());
     }
 
     private CompletionStage<AppendOutcome> append(StreamRecord s, AppendBatch batch, Optional<byte[]> key) {

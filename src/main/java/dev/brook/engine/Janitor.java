@@ -1,6 +1,7 @@
 package dev.brook.engine;
 
 import dev.brook.log.TrimReport;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,10 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Finishes deletions after their 202 (docs/LOG.md, trimming): a stream's log is sealed, its floor raised
- * to infinity, its commits deleted, and its name marked deleted (free again); a basin's streams are
- * deleted the same way, then the basin's name is freed. Every step is idempotent, so a cleanup that
- * a process did not finish is simply started again the next time someone meets the name.
+ * Does the work that comes due after a request has been answered (docs/LIFECYCLE.md): it finishes
+ * deletions after their 202 (a stream's log is sealed, its floor raised to infinity, its commits
+ * deleted, and its name marked deleted, free again; a basin's streams the same way, then the basin's
+ * name) and frees the commits a trim made unreachable. Every step is idempotent. Work is recorded
+ * in the bucket's due-work index ({@link DueWork}) when it becomes due; {@link #runDue} does what is
+ * due, from any process, on a schedule or as its own invocation, so nothing depends on the process
+ * that took the request staying up. A process also starts a deletion's cleanup itself after the
+ * grace period, and resumes one whenever it meets a name still being deleted.
  */
 public final class Janitor {
 
@@ -35,6 +40,101 @@ public final class Janitor {
         this.data = data;
         this.delay = delay;
         this.graceMs = graceMs;
+    }
+
+    /** Due-work tasks one {@link #runDue} does at most. */
+    static final int TASKS_PER_RUN_MAX = 1_000;
+    /** Entries listed per page of the index. */
+    static final int DUE_PAGE = 100;
+    /** How long one {@link #runDue} may take before it stops and leaves the rest to the next. */
+    static final long RUN_DEADLINE_MS = 120_000;
+
+    /** What one {@link #runDue} did: tasks done (or found moot), left for another run, failed (left in place). */
+    public record RunReport(int done, int rescheduled, int failed, boolean more) {}
+
+    /**
+     * Records a deletion's cleanup in the due-work index, due when the grace period ends, before the
+     * deletion is answered: whatever happens to this process, a janitor finishes it.
+     */
+    public CompletionStage<Void> deletionDue(String basin, Optional<String> stream) {
+        DueWork.Task task = stream.map(s -> DueWork.Task.streamDelete(basin, s)).orElseGet(() -> DueWork.Task.basinDelete(basin));
+        return data.dueWork().schedule(task, data.nowMs() + graceMs);
+    }
+
+    /**
+     * One pass over the due-work index: every task due at {@code nowMs}, oldest first, one at a time,
+     * at most {@value #TASKS_PER_RUN_MAX} and within {@value #RUN_DEADLINE_MS} ms. A task that did part
+     * of its work (a trim or purge with more to delete) is rescheduled due at once; one that failed
+     * stays for the next run. Safe with several janitors at once and with one that resumes late: the
+     * tasks are idempotent and the log's floor rule guards every deletion.
+     */
+    public CompletionStage<RunReport> runDue(long nowMs) {
+        long deadline = data.nanos() + RUN_DEADLINE_MS * 1_000_000L;
+        int[] counts = new int[3];
+        return page(nowMs, "", counts, deadline).thenApply(more -> new RunReport(counts[0], counts[1], counts[2], more));
+    }
+
+    private CompletionStage<Boolean> page(long nowMs, String after, int[] counts, long deadline) {
+        int budget = TASKS_PER_RUN_MAX - counts[0] - counts[1] - counts[2];
+        if (budget <= 0 || data.nanos() - deadline > 0) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return data.dueWork().due(nowMs, after, Math.min(DUE_PAGE, budget)).thenCompose(entries -> {
+            if (entries.isEmpty()) {
+                return CompletableFuture.completedFuture(false);
+            }
+            CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+            for (DueWork.Entry e : entries) {
+                all = all.thenCompose(x -> data.nanos() - deadline > 0 ? CompletableFuture.completedFuture(null)
+                        : task(e, nowMs, counts));
+            }
+            String last = entries.get(entries.size() - 1).key();
+            return all.thenCompose(x -> page(nowMs, last, counts, deadline));
+        });
+    }
+
+    /** Does one entry's task; never fails (a failure is counted and the entry kept). */
+    private CompletionStage<Void> task(DueWork.Entry e, long nowMs, int[] counts) {
+        CompletionStage<Boolean> finished;
+        try {
+            finished = perform(e.task());
+        } catch (RuntimeException ex) {
+            finished = CompletableFuture.failedFuture(ex);
+        }
+        return finished.thenCompose(complete -> {
+            if (complete) {
+                counts[0]++;
+                return data.dueWork().done(e);
+            }
+            counts[1]++;
+            return data.dueWork().schedule(e.task(), Math.max(nowMs, e.dueMs() + 1)).thenCompose(x -> data.dueWork().done(e));
+        }).handle((x, failure) -> {
+            if (failure != null) {
+                counts[2]++;
+                LOG.warnf("due task %s %s/%s failed, kept for the next run: %s", e.task().kind(), e.task().basin(),
+                        e.task().stream(), failure.getMessage());
+            }
+            return null;
+        });
+    }
+
+    /** True when the task's work is done or moot; false when it made progress and has more to do. */
+    private CompletionStage<Boolean> perform(DueWork.Task task) {
+        switch (task.kind()) {
+            case TRIM:
+                return catalog.stream(task.basin(), task.stream()).thenCompose(found -> {
+                    if (found.isEmpty() || found.get().state() != Lifecycle.ACTIVE || !found.get().sid().equals(task.sid())) {
+                        return CompletableFuture.completedFuture(true); // deleted or replaced: its deletion frees everything
+                    }
+                    return data.trim(found.get()).thenApply(r -> !r.more());
+                });
+            case STREAM_DELETE:
+                return stream(task.basin(), task.stream()).thenApply(x -> true);
+            case BASIN_DELETE:
+                return basin(task.basin()).thenApply(x -> true);
+            default:
+                throw new IllegalStateException("unhandled due task " + task.kind());
+        }
     }
 
     /** Schedules (once at a time per name) the cleanup of a stream being deleted. */

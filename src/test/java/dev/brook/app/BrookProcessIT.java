@@ -63,6 +63,15 @@ class BrookProcessIT {
             }
         }
 
+        HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .method(method, HttpRequest.BodyPublishers.ofString(body));
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
+            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
         HttpResponse<String> get(String path, String... headers) throws Exception {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
             if (headers.length > 0) {
@@ -279,6 +288,80 @@ class BrookProcessIT {
             assertEquals(1, lines.size(), "exactly one line on stderr, no stack trace: " + stderr);
             assertTrue(lines.get(0).startsWith(c.line), "expected `" + c.line + "` but got `" + lines.get(0) + "`");
         }
+    }
+
+    /** A basin and a stream, five one-record commits, then a trim command to 3 (docs/LIFECYCLE.md). */
+    private static void fiveCommitsThenTrimTo3(Running brook) throws Exception {
+        assertEquals(201, brook.send("POST", "/v1/basins", "{\"basin\":\"lifecycle\"}", "content-type", "application/json").statusCode());
+        assertEquals(201, brook.send("POST", "/v1/streams", "{\"stream\":\"events\"}", "content-type", "application/json",
+                "s2-basin", "lifecycle").statusCode());
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> ack = brook.send("POST", "/v1/streams/events/records", "{\"records\":[{\"body\":\"r" + i + "\"}]}",
+                    "content-type", "application/json", "s2-basin", "lifecycle");
+            assertEquals(200, ack.statusCode(), ack.body());
+        }
+        // the trim command: a record whose only header has an empty name and the value `trim`, body the point (u64)
+        HttpResponse<String> trim = brook.send("POST", "/v1/streams/events/records",
+                "{\"records\":[{\"headers\":[[\"\",\"dHJpbQ==\"]],\"body\":\"AAAAAAAAAAM=\"}]}",
+                "content-type", "application/json", "s2-basin", "lifecycle", "s2-format", "base64");
+        assertEquals(200, trim.statusCode(), trim.body());
+    }
+
+    /** Commit objects of every stream in a file store. */
+    private static long commitFiles(Path data) throws Exception {
+        Path logs = data.resolve("objects/logs");
+        if (!Files.isDirectory(logs)) {
+            return 0;
+        }
+        try (var files = Files.walk(logs)) {
+            return files.filter(Files::isRegularFile).filter(f -> f.getParent().getFileName().toString().equals("c")).count();
+        }
+    }
+
+    /** Polls for a condition, bounded (never a fixed sleep standing in for it). */
+    private static boolean within(long seconds, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (condition.call()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.call();
+    }
+
+    @Test
+    void aTrimFreesItsCommitsOnTheAllProcessesJanitorSchedule() throws Exception {
+        Path workDir = Files.createTempDirectory("brook-trim-");
+        Path data = workDir.resolve("brook-data");
+        try (Running brook = start(workDir, Map.of("BROOK_JANITOR_INTERVAL_MS", "200"), "function all")) {
+            fiveCommitsThenTrimTo3(brook);
+            assertTrue(within(30, () -> commitFiles(data) == 3), "the commits of 0, 1 and 2 are deleted: " + commitFiles(data));
+            HttpResponse<String> read = brook.get("/v1/streams/events/records?seq_num=0", "s2-basin", "lifecycle");
+            assertEquals(200, read.statusCode(), read.body());
+            assertEquals(3, JSON.readTree(read.body()).path("records").get(0).path("seq_num").asLong(), read.body());
+        }
+    }
+
+    @Test
+    void theJanitorInvocationDoesWhatIsDueAndExits() throws Exception {
+        Path workDir = Files.createTempDirectory("brook-janitor-");
+        Path data = workDir.resolve("brook-data");
+        try (Running brook = start(workDir, Map.of("BROOK_JANITOR_INTERVAL_MS", "0"), "function all")) {
+            fiveCommitsThenTrimTo3(brook);
+            assertTrue(within(30, () -> {
+                try (var due = Files.walk(data.resolve("objects"))) {
+                    return due.anyMatch(f -> f.toString().contains("/jobs/due/"));
+                }
+            }), "the trim is in the due-work index");
+        }
+        assertEquals(6, commitFiles(data), "no schedule ran: nothing freed yet");
+        Finished janitor = finish(brook(workDir, Map.of(), "janitor"));
+        assertEquals(0, janitor.exit(), janitor.stdout() + janitor.stderr());
+        assertTrue(janitor.stdout().contains("brook janitor: 1 tasks done, 0 failed"), janitor.stdout());
+        assertEquals(3, commitFiles(data), "freed by the invocation");
+        Finished again = finish(brook(workDir, Map.of(), "janitor"));
+        assertTrue(again.stdout().contains("brook janitor: 0 tasks done, 0 failed"), again.stdout());
     }
 
     private static Map<String, String> with(Map<String, String> base, String... pairs) {

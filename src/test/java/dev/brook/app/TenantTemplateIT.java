@@ -165,7 +165,7 @@ class TenantTemplateIT {
     static List<String> expectedFiles() {
         List<String> files = new ArrayList<>(List.of("README.md", ".gitignore", "iam-policy.json",
                 "keys/brook-auth-public.pem", "keys/brook-auth-private.pem", "keys/admin-token",
-                "knative/base/kustomization.yaml", "knative/base/router.yaml",
+                "knative/base/kustomization.yaml", "knative/base/router.yaml", "knative/base/janitor.yaml",
                 "knative/overlay/kustomization.yaml", "knative/overlay/namespace.yaml", "knative/overlay/config.yaml",
                 "knative/overlay/secret-auth.yaml", "knative/overlay/secret-s3.yaml", "knative/overlay/secret-peer.yaml",
                 "fly/peer-secrets.env",
@@ -196,8 +196,18 @@ class TenantTemplateIT {
         for (Tenant t : List.of(acme, globex)) {
             JsonNode base = yaml(t.file("knative/base/kustomization.yaml")).get(0);
             List<String> resources = texts(base.get("resources"));
-            assertEquals(new TreeSet<>(List.of("control.yaml", "append.yaml", "read.yaml", "tail.yaml", "edge.yaml", "router.yaml")),
-                    new TreeSet<>(resources));
+            assertEquals(new TreeSet<>(List.of("control.yaml", "append.yaml", "read.yaml", "tail.yaml", "edge.yaml", "janitor.yaml",
+                    "router.yaml")), new TreeSet<>(resources));
+            // the janitor runs the tenant's control image as `brook janitor`, every minute, one at a time
+            JsonNode janitor = yaml(t.file("knative/base/janitor.yaml")).get(0);
+            assertEquals("CronJob", janitor.get("kind").asText());
+            assertEquals("* * * * *", janitor.at("/spec/schedule").asText());
+            assertEquals("Forbid", janitor.at("/spec/concurrencyPolicy").asText());
+            JsonNode container = janitor.at("/spec/jobTemplate/spec/template/spec/containers/0");
+            assertEquals(REGISTRY + "/brook-control:latest", container.get("image").asText());
+            assertEquals("[\"janitor\"]", container.get("args").toString());
+            assertEquals(List.of("brook", "brook-s3"), List.of(container.at("/envFrom/0/configMapRef/name").asText(),
+                    container.at("/envFrom/1/secretRef/name").asText()));
             JsonNode overlay = yaml(t.file("knative/overlay/kustomization.yaml")).get(0);
             assertEquals(t.namespace(), overlay.get("namespace").asText());
             for (String r : texts(overlay.get("resources"))) {

@@ -90,7 +90,7 @@ class JanitorRaceTest {
             AppendBatch batch = new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(), List.of(),
                     body.getBytes(StandardCharsets.UTF_8))), OptionalLong.empty(), Optional.empty(), sim.nowMs());
             return p.data().resolve(BASIN, stream, DataPlane.AutoCreate.NEVER)
-                    .thenCompose(s -> p.data().append(s, batch, Optional.empty(), new AppendSession()).thenAccept(o -> {
+                    .thenCompose(s -> p.data().append(BASIN, stream, s, batch, Optional.empty(), new AppendSession()).thenAccept(o -> {
                         if (o instanceof AppendOutcome.Acked) {
                             acked.computeIfAbsent(s.sid(), k -> new ArrayList<>()).add(body);
                         }

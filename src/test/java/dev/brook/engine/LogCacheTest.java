@@ -122,9 +122,9 @@ class LogCacheTest {
 
         CompletableFuture<AppendOutcome> u0 = append(p, "a", "u0");
         assertEquals(1, held.held(), "u0's commit is in flight");
-        CompletableFuture<AppendOutcome> b1 = p.append(a, batch(OptionalLong.of(99), "b1"), Optional.empty(), session).toCompletableFuture();
+        CompletableFuture<AppendOutcome> b1 = p.append(BASIN, "a", a, batch(OptionalLong.of(99), "b1"), Optional.empty(), session).toCompletableFuture();
         touch(p, "b"); // one log over the cap
-        CompletableFuture<AppendOutcome> b2 = p.append(a, batch(OptionalLong.empty(), "b2"), Optional.empty(), session).toCompletableFuture();
+        CompletableFuture<AppendOutcome> b2 = p.append(BASIN, "a", a, batch(OptionalLong.empty(), "b2"), Optional.empty(), session).toCompletableFuture();
         assertEquals(1, held.held(), "b2 queues behind u0's commit in the stream's one queue: no second commit in flight");
 
         for (int round = 0; round < 10 && !(u0.isDone() && b1.isDone() && b2.isDone()); round++) {

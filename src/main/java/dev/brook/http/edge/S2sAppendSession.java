@@ -260,7 +260,7 @@ final class S2sAppendSession {
             inflightBytes += bytes;
             CompletableFuture<AppendOutcome> outcome;
             try {
-                outcome = data.append(target, next.batch(), key, link).toCompletableFuture();
+                outcome = data.append(basin, stream, target, next.batch(), key, link).toCompletableFuture();
             } catch (RuntimeException e) {
                 outcome = CompletableFuture.failedFuture(e);
             }
