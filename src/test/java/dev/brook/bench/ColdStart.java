@@ -68,7 +68,16 @@ public final class ColdStart {
     /** How a variant starts the JVM, and which archive it needs first. */
     enum Archive { NONE, QUARKUS_APPCDS, TRAINED_APPCDS, TRAINED_AOT }
 
-    record Variant(String name, boolean jdk25, List<String> flags, Archive archive, String what) {}
+    /**
+     * @param aotJar the artifact packaged as Quarkus's {@code aot-jar} (every class on the JVM's class
+     *               path, so a trained archive holds the application's classes too), built into
+     *               {@code target/functions/<name>-aot/} ({@code all}: {@code target/quarkus-app-aot/})
+     */
+    record Variant(String name, boolean jdk25, List<String> flags, Archive archive, String what, boolean aotJar) {
+        Variant(String name, boolean jdk25, List<String> flags, Archive archive, String what) {
+            this(name, jdk25, flags, archive, what, false);
+        }
+    }
 
     static final Map<String, Variant> VARIANTS = new LinkedHashMap<>();
 
@@ -80,6 +89,10 @@ public final class ColdStart {
         add(new Variant("jdk25", true, List.of(), Archive.NONE, "JDK 25, no flags"));
         add(new Variant("jdk25-flags", true, FLAGS, Archive.NONE, "JDK 25, the chosen flags"));
         add(new Variant("jdk25-aot", true, FLAGS, Archive.TRAINED_AOT, "JDK 25, flags, AOT cache from a training run that serves the request"));
+        add(new Variant("aotjar-appcds", false, FLAGS, Archive.TRAINED_APPCDS,
+                "JDK 17, flags, the aot-jar packaging, AppCDS from a training run that serves the request", true));
+        add(new Variant("aotjar-jdk25", true, FLAGS, Archive.TRAINED_AOT,
+                "JDK 25, flags, the aot-jar packaging, AOT cache from a training run that serves the request", true));
         // The sweep: one flag at a time on JDK 17, to see what each is worth.
         add(new Variant("tiered1", false, List.of("-XX:TieredStopAtLevel=1"), Archive.NONE, "JDK 17, C1 only"));
         add(new Variant("serialgc", false, List.of("-XX:+UseSerialGC"), Archive.NONE, "JDK 17, Serial GC"));
@@ -261,12 +274,13 @@ public final class ColdStart {
     }
 
     /** {@code name@dir} measures another build of function {@code name}, in {@code target/dir} (an A/B comparison). */
-    Path artifact(String function) {
+    Path artifact(String function, Variant v) {
         int at = function.indexOf('@');
         if (at >= 0) {
             return root.resolve(function.substring(at + 1));
         }
-        return function.equals("all") ? root.resolve("quarkus-app") : root.resolve("functions").resolve(function);
+        String suffix = v.aotJar() ? "-aot" : "";
+        return function.equals("all") ? root.resolve("quarkus-app" + suffix) : root.resolve("functions").resolve(function + suffix);
     }
 
     Path archive(String function, Variant v) {
@@ -286,8 +300,8 @@ public final class ColdStart {
     /** A training run for the trained archives: start, answer the function's request, stop; the JVM writes the archive at exit. */
     void prepareArchive(String function, Variant v) throws Exception {
         if (v.archive() == Archive.QUARKUS_APPCDS) {
-            if (!Files.isRegularFile(artifact(function).resolve("app-cds.jsa"))) {
-                throw new IllegalStateException("no app-cds.jsa in " + artifact(function) + ": build with -Dquarkus.package.jar.appcds.enabled=true");
+            if (!Files.isRegularFile(artifact(function, v).resolve("app-cds.jsa"))) {
+                throw new IllegalStateException("no app-cds.jsa in " + artifact(function, v) + ": build with -Dquarkus.package.jar.appcds.enabled=true");
             }
             return;
         }
@@ -372,9 +386,10 @@ public final class ColdStart {
     }
 
     Started start(String function, Variant v, List<String> extra) throws Exception {
-        Path dir = artifact(function);
+        Path dir = artifact(function, v);
         if (!Files.isRegularFile(dir.resolve("quarkus-run.jar"))) {
-            throw new IllegalStateException("no " + dir.resolve("quarkus-run.jar") + ": build it with functions/build " + function);
+            throw new IllegalStateException("no " + dir.resolve("quarkus-run.jar") + ": build it with functions/build " + function
+                    + (v.aotJar() ? " -Dquarkus.package.jar.type=aot-jar" : ""));
         }
         List<String> command = new ArrayList<>();
         command.add(v.jdk25() ? jdk25 : jdk17);
