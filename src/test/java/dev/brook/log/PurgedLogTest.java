@@ -55,9 +55,8 @@ class PurgedLogTest {
                 OptionalLong.empty(), false)).toCompletableFuture().join());
     }
 
-    @Test
-    void aTrimRunAfterThePurgeLeavesTheSealAndTheFloor() {
-        ObjectStore store = new MemoryObjectStore(() -> 0);
+    /** A log of three one-record commits whose trim point is 2. */
+    private static StreamLog threeCommitsTrimmedTo2(ObjectStore store) {
         StreamLog log = log(store);
         for (int i = 0; i < 3; i++) {
             assertInstanceOf(AppendOutcome.Acked.class, log.append(new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(),
@@ -65,6 +64,13 @@ class PurgedLogTest {
         }
         assertInstanceOf(AppendOutcome.Applied.class, log.control("trim", s -> new StreamState(s.nextSeq(), s.lastTimestamp(),
                 s.fencingToken(), 2, s.configVersion(), s.timestamping(), s.sealed())).toCompletableFuture().join());
+        return log;
+    }
+
+    @Test
+    void aTrimRunAfterThePurgeLeavesTheSealAndTheFloor() {
+        ObjectStore store = new MemoryObjectStore(() -> 0);
+        StreamLog log = threeCommitsTrimmedTo2(store);
         assertInstanceOf(AppendOutcome.Applied.class, log.control("seal", PurgedLogTest::sealed).toCompletableFuture().join());
         assertFalse(log.purge().toCompletableFuture().join().more());
         List<String> afterPurge = store.list("", "", 1000).toCompletableFuture().join().keys();
@@ -83,13 +89,7 @@ class PurgedLogTest {
     @Test
     void aPurgeThatLandsWhileATrimRunClaimsItsFloorLeavesTheSeal() {
         MemoryObjectStore memory = new MemoryObjectStore(() -> 0);
-        StreamLog writer = log(memory);
-        for (int i = 0; i < 3; i++) {
-            assertInstanceOf(AppendOutcome.Acked.class, writer.append(new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(),
-                    List.of(), new byte[]{(byte) i})), OptionalLong.empty(), Optional.empty(), 1_000)).toCompletableFuture().join());
-        }
-        assertInstanceOf(AppendOutcome.Applied.class, writer.control("trim", s -> new StreamState(s.nextSeq(), s.lastTimestamp(),
-                s.fencingToken(), 2, s.configVersion(), s.timestamping(), s.sealed())).toCompletableFuture().join());
+        threeCommitsTrimmedTo2(memory);
 
         // The trim run of another process has read the tail (trim point 2) and is about to claim its floor
         // when the stream is deleted: sealed and purged. The trim's claim then loses to the purge's.
