@@ -1,6 +1,7 @@
 package dev.brook.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -571,6 +572,64 @@ class SplitDeploymentIT {
             }
         }
         return total;
+    }
+
+    @Test
+    @Order(5)
+    void theJanitorInvocationFreesWhatATrimMadeUnreachable() throws Exception {
+        String basin = "split-janitor";
+        HttpResponse<String> b = send("POST", url + "/v1/basins", null, "{\"basin\":\"" + basin + "\"}");
+        assertEquals(201, b.statusCode(), b.body());
+        Set<Path> before = logDirs();
+        assertEquals(201, send("POST", url + "/v1/streams", basin, "{\"stream\":\"trimmed\"}").statusCode());
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> ack = send("POST", url + "/v1/streams/trimmed/records", basin, "{\"records\":[{\"body\":\"r" + i + "\"}]}");
+            assertEquals(200, ack.statusCode(), ack.body());
+        }
+        Set<Path> created = new java.util.HashSet<>(logDirs());
+        created.removeAll(before);
+        assertEquals(1, created.size(), "one new stream log: " + created);
+        Path log = created.iterator().next();
+        // the trim command (base64 format: the header name is empty, its value `trim`; the body the point, u64)
+        HttpRequest trim = HttpRequest.newBuilder(URI.create(url + "/v1/streams/trimmed/records")).timeout(Duration.ofSeconds(60))
+                .header("authorization", "Bearer " + admin).header("content-type", "application/json")
+                .header("s2-basin", basin).header("s2-format", "base64")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"records\":[{\"headers\":[[\"\",\"dHJpbQ==\"]],\"body\":\"AAAAAAAAAAM=\"}]}"))
+                .build();
+        HttpResponse<String> trimmed = HTTP.send(trim, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, trimmed.statusCode(), trimmed.body());
+        assertEquals(6, commitObjects(log), "nothing is deleted on the append's path");
+
+        // No function of the split stack runs the janitor: the platform's schedule does, as this does.
+        String out = split("janitor");
+        Matcher done = Pattern.compile("brook janitor: (\\d+) tasks done, 0 failed").matcher(out);
+        assertTrue(done.find() && Integer.parseInt(done.group(1)) >= 1, out);
+        assertEquals(3, commitObjects(log), "the commits of 0, 1 and 2 are deleted on S3");
+        HttpResponse<String> read = send("GET", url + "/v1/streams/trimmed/records?seq_num=0", basin, null);
+        assertEquals(200, read.statusCode(), read.body());
+        assertTrue(read.body().contains("\"seq_num\":3"), read.body());
+        assertFalse(read.body().contains("\"seq_num\":2"), read.body());
+    }
+
+    /** The stream-log directories in S3Proxy's files (one per stream incarnation). */
+    private static Set<Path> logDirs() throws IOException {
+        Path logs = DIR.resolve("s3/brook/split/logs");
+        if (!Files.isDirectory(logs)) {
+            return Set.of();
+        }
+        try (Stream<Path> dirs = Files.list(logs)) {
+            return dirs.collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    private static long commitObjects(Path logDir) throws IOException {
+        Path commits = logDir.resolve("c");
+        if (!Files.isDirectory(commits)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(commits)) {
+            return files.filter(Files::isRegularFile).count();
+        }
     }
 
     private static HttpResponse<String> send(String method, String target, String basin, String json)
