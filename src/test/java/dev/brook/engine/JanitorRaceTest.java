@@ -156,6 +156,39 @@ class JanitorRaceTest {
             return this;
         }
 
+        /**
+         * The due-work index (docs/LIFECYCLE.md): a stream and a basin deleted with their cleanups
+         * recorded; janitor passes in both processes, one of them slow and one pass long after the
+         * name was created again and written through both processes. A late pass finds the work
+         * done or moot and never touches the new incarnations.
+         */
+        World indexRace() {
+            await(() -> fast.catalog().createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h"));
+            await(() -> fast.catalog().createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()));
+            await(() -> fast.catalog().createStream(BASIN, "u", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()));
+            await(() -> append(fast, "s", "old"));
+            await(() -> append(slow, "u", "old-u"));
+            await(() -> deleteStream(fast, "s").thenCompose(x -> fast.janitor().deletionDue(BASIN, Optional.of("s"))));
+            await(() -> deleteStream(slow, "u").thenCompose(x -> slow.janitor().deletionDue(BASIN, Optional.of("u"))));
+            sim.at(5 + random.nextInt(30), () -> fast.janitor().runDue(sim.nowMs()).handle((x, e) -> null)
+                    .thenCompose(x -> quietly(() -> fast.catalog().createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(),
+                            Optional.empty())))
+                    .thenCompose(x -> append(fast, "s", "new-1"))
+                    .thenCompose(x -> append(slow, "s", "new-2")));
+            sim.at(random.nextInt(5), () -> slow.janitor().runDue(sim.nowMs()).handle((x, e) -> null));
+            sim.at(200 + random.nextInt(200), () -> slow.janitor().runDue(sim.nowMs()).handle((x, e) -> null)
+                    .thenCompose(x -> append(fast, "s", "new-3")));
+            settle();
+            checkStreams(List.of("s", "u"));
+            // once the faults are through, a pass leaves nothing due behind
+            await(() -> fast.janitor().runDue(sim.nowMs()));
+            List<String> due = now(memory.list(DueWork.PREFIX, "", 100)).keys();
+            if (!due.isEmpty()) {
+                violations.add("seed " + seed + ": due work left after the last pass: " + due);
+            }
+            return this;
+        }
+
         /** A stream created while its basin is being deleted and cleaned by two processes. */
         World createDuringBasinDeletion() {
             await(() -> fast.catalog().createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h"));
@@ -278,6 +311,11 @@ class JanitorRaceTest {
     @Test
     void aSlowBasinCleanupNeverTouchesTheReCreatedBasin() {
         assertNoViolations("basin", seed -> new World(seed).basinRace());
+    }
+
+    @Test
+    void janitorPassesFromTheIndexRacingAndLateNeverTouchTheReCreatedStream() {
+        assertNoViolations("due-work index", seed -> new World(seed).indexRace());
     }
 
     @Test
