@@ -382,6 +382,12 @@ public final class S3ObjectStore implements ObjectStore {
         client.request(options)
                 .compose(request -> {
                     sent.set(request);
+                    if (answer.isDone()) {
+                        // The deadline passed while waiting for a connection: never send a request
+                        // the caller was already told failed (a late create would be a zombie write).
+                        request.reset();
+                        return io.vertx.core.Future.failedFuture("not sent: the attempt's deadline passed");
+                    }
                     return (body == null ? request.send() : request.send(Buffer.buffer(body)))
                             .compose(response -> response.body().map(b -> new Answer(response.statusCode(), response.headers(), b)));
                 })
