@@ -26,7 +26,8 @@ public record AppendBatch(List<AppendRecord> records, OptionalLong matchSeqNum, 
     /** Whether a record of this batch is a trim command (spec §5.5): its storage is freed in the background. */
     public boolean carriesTrim() {
         for (AppendRecord r : records) {
-            if (Command.parse(r) instanceof Command.IsCommand c && c.command() instanceof Command.Trim) {
+            // Only a record with exactly one header can be a command: the common case costs no parse.
+            if (r.headers().size() == 1 && Command.parse(r) instanceof Command.IsCommand c && c.command() instanceof Command.Trim) {
                 return true;
             }
         }
