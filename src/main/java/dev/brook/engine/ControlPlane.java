@@ -52,17 +52,39 @@ public final class ControlPlane {
      * holds, whether this call changed it or not (a created incarnation starts there already).
      */
     public CompletionStage<Catalog.Changed> ensureStream(String basin, String stream, StreamConfigSpec spec) {
-        return catalog.ensureStream(basin, stream, spec).thenCompose(changed -> changed.result() == Provisioned.Result.CREATED
-                ? CompletableFuture.completedFuture(changed)
-                : reconcile(basin, stream, changed.now()).thenApply(x -> changed));
+        return catalog.ensureStream(basin, stream, spec).thenCompose(changed -> (changed.result() == Provisioned.Result.CREATED
+                ? CompletableFuture.<Void>completedFuture(null)
+                : reconcile(basin, stream, changed.now())).thenCompose(x -> arm(basin, stream, changed.now())).thenApply(x -> changed));
+    }
+
+    /** POST: create; the lifecycle check is armed before the answer. */
+    public CompletionStage<Provisioned<StreamRecord>> createStream(String basin, String stream, StreamConfigSpec spec,
+                                                                   Optional<String> requestToken, Optional<String> requestHash) {
+        return catalog.createStream(basin, stream, spec, requestToken, requestHash)
+                .thenCompose(p -> arm(basin, stream, p.value()).thenApply(x -> p));
     }
 
     /** PATCH: {@code change} maps the current configuration (and the basin's defaults) to the new one; then as PUT. */
     public CompletionStage<StreamRecord> reconfigureStream(String basin, String stream,
                                                            BiFunction<StreamConfig, StreamConfigSpec, StreamConfig> change) {
         return catalog.reconfigureStream(basin, stream, change)
-                .thenCompose(changed -> reconcile(basin, stream, changed.now()).thenApply(x -> changed.now()));
+                .thenCompose(changed -> reconcile(basin, stream, changed.now()).thenCompose(x -> arm(basin, stream, changed.now()))
+                        .thenApply(x -> changed.now()));
     }
+
+    /**
+     * Arms the stream's lifecycle check (retention, delete-on-empty; docs/LIFECYCLE.md) for its
+     * configuration as it now stands. A failure to record it does not fail the request (the stream
+     * exists, configured): it is logged, and the stream's next append arms it.
+     */
+    private CompletionStage<Void> arm(String basin, String stream, StreamRecord s) {
+        return data.armLifecycle(basin, stream, s).exceptionally(e -> {
+            LOG.warnf("lifecycle check of %s/%s not armed (its next append arms it): %s", basin, stream, e.getMessage());
+            return null;
+        });
+    }
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ControlPlane.class);
 
     private CompletionStage<Void> reconcile(String basin, String stream, StreamRecord s) {
         return data.reconcile(s).thenAccept(enforced -> {

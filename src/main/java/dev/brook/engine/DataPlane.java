@@ -245,7 +245,14 @@ public final class DataPlane {
                 return catalog.createStream(basin, stream, config, Optional.empty(), Optional.empty())
                         .handle((p, failure) -> {
                             if (failure == null) {
-                                return CompletableFuture.completedFuture(p.value());
+                                // Created here: its lifecycle check is armed like an explicit create's (failure
+                                // only logged: the first append arms it again).
+                                return armLifecycle(basin, stream, p.value()).handle((x, e) -> {
+                                    if (e != null) {
+                                        LOG.warnf("lifecycle check of %s/%s not armed: %s", basin, stream, e.getMessage());
+                                    }
+                                    return p.value();
+                                });
                             }
                             Throwable c = cause(failure);
                             if (c instanceof S2Error e && e.code() == dev.brook.core.ErrorCode.RESOURCE_ALREADY_EXISTS) {
@@ -265,7 +272,7 @@ public final class DataPlane {
     public CompletionStage<AppendOutcome> append(String basin, String stream, AppendBatch batch, Optional<byte[]> key,
                                                  StreamConfigSpec autoCreateConfig, boolean retried) {
         return resolve(basin, stream, AutoCreate.ON_APPEND, autoCreateConfig)
-                .thenCompose(s -> trimsFreeStorage(basin, stream, s, batch, append(s, batch, key)))
+                .thenCompose(s -> afterAck(basin, stream, s, batch, append(s, batch, key)))
                 .thenCompose(outcome -> {
                     if (outcome instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
                         forget(basin, stream);
@@ -288,7 +295,7 @@ public final class DataPlane {
     public CompletionStage<AppendOutcome> append(String basin, String stream, StreamRecord s, AppendBatch batch,
                                                  Optional<byte[]> key, AppendSession link) {
         UnaryOperator<SequencedRecord> seal = sealer(s, key);
-        return trimsFreeStorage(basin, stream, s, batch, logs.using(s, l -> l.log().append(batch, seal, link)));
+        return afterAck(basin, stream, s, batch, logs.using(s, l -> l.log().append(batch, seal, link)));
     }
 
     /** The janitor's index of due work (docs/LIFECYCLE.md). */
@@ -307,25 +314,95 @@ public final class DataPlane {
     }
 
     /**
-     * A trim command frees storage in the background: once it is acknowledged, a trim task is due at
-     * once in the janitor's index (docs/LIFECYCLE.md). Recorded after the ack, off its path and
-     * without reordering a session's batches; a process that dies in between leaves the commits to
-     * the stream's next trim. The outcome returned is the append's, whatever the index write does.
+     * Work an acknowledged append makes due in the janitor's index (docs/LIFECYCLE.md), recorded after
+     * the ack, off its path and without reordering a session's batches; the outcome returned is the
+     * append's, whatever the index write does:
+     * <ul>
+     *   <li>a trim command frees storage in the background: a trim task is due at once (a process that
+     *       dies in between leaves the commits to the stream's next trim);</li>
+     *   <li>the first append to a stream in this process makes sure its lifecycle check is armed
+     *       ({@link StreamLifecycle#armDueMs}: one conditional PUT per stream per process, a no-op when
+     *       the check is already there), so that a stream whose arming at creation was lost still expires.</li>
+     * </ul>
      */
-    private CompletionStage<AppendOutcome> trimsFreeStorage(String basin, String stream, StreamRecord s, AppendBatch batch,
-                                                            CompletionStage<AppendOutcome> outcome) {
-        if (!batch.carriesTrim()) {
+    private CompletionStage<AppendOutcome> afterAck(String basin, String stream, StreamRecord s, AppendBatch batch,
+                                                    CompletionStage<AppendOutcome> outcome) {
+        boolean trim = batch.carriesTrim();
+        boolean arm = !armedHere.contains(s.sid()) && StreamLifecycle.armDueMs(s).isPresent();
+        if (!trim && !arm) {
             return outcome;
         }
         return outcome.whenComplete((o, failure) -> {
-            if (o instanceof AppendOutcome.Acked) {
+            if (!(o instanceof AppendOutcome.Acked)) {
+                return;
+            }
+            if (trim) {
                 due.schedule(DueWork.Task.trim(s, basin, stream), env.wallClockMs().getAsLong()).whenComplete((x, e) -> {
                     if (e != null) {
                         LOG.warnf("trim of %s/%s not recorded for the janitor (the next trim frees it): %s", basin, stream, e.getMessage());
                     }
                 });
             }
+            if (arm && armedHere.add(s.sid())) {
+                if (armedHere.size() > ARMED_REMEMBERED_MAX) {
+                    armedHere.clear(); // forgetting only costs a conditional PUT per stream
+                }
+                armLifecycle(basin, stream, s).whenComplete((x, e) -> {
+                    if (e != null) {
+                        armedHere.remove(s.sid());
+                        LOG.warnf("lifecycle check of %s/%s not armed (the next append tries again): %s", basin, stream, e.getMessage());
+                    }
+                });
+            }
         });
+    }
+
+    /** Streams whose lifecycle check this process made sure of (bounded: cleared past this many). */
+    static final int ARMED_REMEMBERED_MAX = 100_000;
+    private final java.util.Set<String> armedHere = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Arms the stream's lifecycle check (retention, delete-on-empty) in the janitor's index, if its
+     * configuration asks for one. The due time depends only on the incarnation, so arming it again
+     * writes the same key (docs/LIFECYCLE.md).
+     */
+    public CompletionStage<Void> armLifecycle(String basin, String stream, StreamRecord s) {
+        java.util.OptionalLong dueMs = StreamLifecycle.armDueMs(s);
+        return dueMs.isEmpty() ? CompletableFuture.completedFuture(null)
+                : due.schedule(DueWork.Task.lifecycle(basin, stream), dueMs.getAsLong());
+    }
+
+    /** What retention hides from a read of {@code s} now, by the store's clock (docs/LIFECYCLE.md, "Retention"). */
+    ReadRequest.Retention retention(StreamRecord s) {
+        return s.config().retention() instanceof dev.brook.core.RetentionPolicy.Age a
+                ? ReadRequest.Retention.age(s.version(), a.seconds(), env.store().clockMs())
+                : ReadRequest.Retention.keepAll(s.version());
+    }
+
+    /** The store's clock now, as this process can tell (ObjectStore#clockMs). */
+    public long storeNowMs() {
+        return env.store().clockMs();
+    }
+
+    /** One expiry run of an incarnation: deletes what its retention hides and its trims made unreachable, bounded. */
+    public CompletionStage<dev.brook.log.ExpiryReport> expire(StreamRecord s) {
+        return logs.using(s, l -> l.log().expire(retention(s)));
+    }
+
+    /**
+     * Seals the incarnation's log if, and only if, its tail is still {@code end}: true when this sealed
+     * it, or found it sealed; false when an append landed first (the stream is not empty any more).
+     */
+    public CompletionStage<Boolean> sealIfAt(StreamRecord s, long end) {
+        return logs.using(s, l -> l.log().control("seal-if-empty", st -> st.sealed() || st.nextSeq() != end ? st
+                : new StreamState(st.nextSeq(), st.lastTimestamp(), st.fencingToken(), st.trimPoint(), st.configVersion(), st.timestamping(), true)))
+                .thenApply(o -> {
+                    if (o instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
+                        return true;
+                    }
+                    requireApplied(o, "seal-if-empty");
+                    return o instanceof AppendOutcome.Applied a && a.tailSeq() == end;
+                });
     }
 
     /** One trim run of an incarnation: deletes commits below its trim point, a bounded number per run. */
@@ -352,7 +429,8 @@ public final class DataPlane {
                                              StreamConfigSpec autoCreateConfig, boolean retried, boolean continuing) {
         return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> {
             Optional<RecordCipher> cipher = cipher(s, key);
-            return logs.using(s, l -> continuing ? l.log().readOn(request) : l.log().read(request)).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
+            ReadRequest judged = request.withRetention(retention(s));
+            return logs.using(s, l -> continuing ? l.log().readOn(judged) : l.log().read(judged)).thenApply(o -> cipher.isEmpty() || !(o instanceof ReadOutcome.Records r) ? o
                     : new ReadOutcome.Records(open(s, cipher.get(), r.records()), r.tailSeq(), r.tailTimestamp(), r.startSeq()));
         }).thenCompose(outcome -> {
             if (outcome instanceof ReadOutcome.Sealed) {
@@ -361,6 +439,15 @@ public final class DataPlane {
                     throw S2Error.streamDeletionPending(basin, stream);
                 }
                 return read(basin, stream, request, key, autoCreateConfig, true);
+            }
+            if (outcome instanceof ReadOutcome.Reconfigured) {
+                // Reconfigured elsewhere since this process read the stream's record: read it again, judge again.
+                forget(basin, stream);
+                if (retried) {
+                    throw new StoreException(StoreException.Kind.TRANSIENT, "the configuration of " + basin + "/" + stream
+                            + " changed twice during one read");
+                }
+                return read(basin, stream, request, key, autoCreateConfig, true, continuing);
             }
             return CompletableFuture.completedFuture(outcome);
         });

@@ -44,7 +44,9 @@ public final class DueWork {
         /** Finish deleting a stream marked deleting: seal, purge, free the name. */
         STREAM_DELETE("stream-delete"),
         /** Finish deleting a basin marked deleting: its streams, then its name. */
-        BASIN_DELETE("basin-delete");
+        BASIN_DELETE("basin-delete"),
+        /** A stream's lifecycle check: expiry by retention, delete-on-empty; it schedules its own next run. */
+        LIFECYCLE("lifecycle");
 
         final String key;
 
@@ -74,6 +76,11 @@ public final class DueWork {
 
         public static Task streamDelete(String basin, String stream) {
             return new Task(Kind.STREAM_DELETE, basin, stream, "");
+        }
+
+        /** By name: it checks whatever incarnation is active when it runs. */
+        public static Task lifecycle(String basin, String stream) {
+            return new Task(Kind.LIFECYCLE, basin, stream, "");
         }
 
         public static Task basinDelete(String basin) {

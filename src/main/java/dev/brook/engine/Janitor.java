@@ -2,6 +2,7 @@ package dev.brook.engine;
 
 import dev.brook.log.TrimReport;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,7 +41,10 @@ public final class Janitor {
         this.data = data;
         this.delay = delay;
         this.graceMs = graceMs;
+        this.lifecycle = new StreamLifecycle(catalog, data, this);
     }
+
+    private final StreamLifecycle lifecycle;
 
     /** Due-work tasks one {@link #runDue} does at most. */
     static final int TASKS_PER_RUN_MAX = 1_000;
@@ -95,19 +99,22 @@ public final class Janitor {
 
     /** Does one entry's task; never fails (a failure is counted and the entry kept). */
     private CompletionStage<Void> task(DueWork.Entry e, long nowMs, int[] counts) {
-        CompletionStage<Boolean> finished;
+        CompletionStage<OptionalLong> finished;
         try {
-            finished = perform(e.task());
+            finished = perform(e, nowMs);
         } catch (RuntimeException ex) {
             finished = CompletableFuture.failedFuture(ex);
         }
-        return finished.thenCompose(complete -> {
-            if (complete) {
+        return finished.thenCompose(next -> {
+            if (next.isEmpty()) {
                 counts[0]++;
                 return data.dueWork().done(e);
             }
             counts[1]++;
-            return data.dueWork().schedule(e.task(), Math.max(nowMs, e.dueMs() + 1)).thenCompose(x -> data.dueWork().done(e));
+            if (next.getAsLong() == e.dueMs()) {
+                return CompletableFuture.completedFuture(null); // due then already: this entry is the next one
+            }
+            return data.dueWork().schedule(e.task(), next.getAsLong()).thenCompose(x -> data.dueWork().done(e));
         }).handle((x, failure) -> {
             if (failure != null) {
                 counts[2]++;
@@ -118,20 +125,32 @@ public final class Janitor {
         });
     }
 
-    /** True when the task's work is done or moot; false when it made progress and has more to do. */
-    private CompletionStage<Boolean> perform(DueWork.Task task) {
+    /**
+     * Empty when the task's work is done or moot; else when it is due again: a task that made progress
+     * and has more to do at once (after its own entry), a lifecycle check when its next check is due.
+     */
+    private CompletionStage<OptionalLong> perform(DueWork.Entry e, long nowMs) {
+        DueWork.Task task = e.task();
+        OptionalLong again = OptionalLong.of(Math.max(nowMs, e.dueMs() + 1));
         switch (task.kind()) {
             case TRIM:
                 return catalog.stream(task.basin(), task.stream()).thenCompose(found -> {
                     if (found.isEmpty() || found.get().state() != Lifecycle.ACTIVE || !found.get().sid().equals(task.sid())) {
-                        return CompletableFuture.completedFuture(true); // deleted or replaced: its deletion frees everything
+                        return CompletableFuture.completedFuture(OptionalLong.empty()); // deleted or replaced: its deletion frees everything
                     }
-                    return data.trim(found.get()).thenApply(r -> !r.more());
+                    StreamRecord s = found.get();
+                    return data.trim(s).thenCompose(r -> r.more() ? CompletableFuture.completedFuture(again)
+                            // a trim may have emptied the stream: delete-on-empty looks again
+                            : (StreamLifecycle.emptyAgeMs(s).isPresent() ? data.armLifecycle(task.basin(), task.stream(), s)
+                                    : CompletableFuture.<Void>completedFuture(null)).thenApply(x -> OptionalLong.empty()));
                 });
             case STREAM_DELETE:
-                return stream(task.basin(), task.stream()).thenApply(x -> true);
+                return stream(task.basin(), task.stream()).thenApply(x -> OptionalLong.empty());
             case BASIN_DELETE:
-                return basin(task.basin()).thenApply(x -> true);
+                return basin(task.basin()).thenApply(x -> OptionalLong.empty());
+            case LIFECYCLE:
+                return lifecycle.check(task.basin(), task.stream(), nowMs)
+                        .thenApply(next -> next.isPresent() && next.getAsLong() <= e.dueMs() ? again : next);
             default:
                 throw new IllegalStateException("unhandled due task " + task.kind());
         }

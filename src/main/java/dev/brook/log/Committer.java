@@ -330,7 +330,8 @@ final class Committer {
         return write(plan.commit.key(), encoded, plan.commit.nonce()).thenApply(written -> {
             switch (written) {
                 case WON -> {
-                    CommitSummary summary = CommitCodec.summaryOf(plan.commit.key(), encoded.metadata(), 0).orElseThrow();
+                    // Its Last-Modified as this process can tell: the store's clock once the PUT is answered (retention).
+                    CommitSummary summary = CommitCodec.summaryOf(plan.commit.key(), encoded.metadata(), env.store().clockMs()).orElseThrow();
                     chain.advance(Chain.Tail.of(summary));
                     won();
                     // This process's followers read it from memory (encode and decode round-trip exactly).

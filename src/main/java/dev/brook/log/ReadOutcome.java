@@ -29,4 +29,10 @@ public sealed interface ReadOutcome {
 
     /** The stream is sealed (being deleted): nothing is served. */
     record Sealed() implements ReadOutcome {}
+
+    /**
+     * The log enforces configuration {@code configVersion}, newer than the one the read's retention was
+     * judged by: nothing is served; the caller reads its configuration again and asks again.
+     */
+    record Reconfigured(long configVersion) implements ReadOutcome {}
 }

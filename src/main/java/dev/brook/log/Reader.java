@@ -121,6 +121,9 @@ final class Reader {
         if (tail.state().sealed()) {
             return done(new ReadOutcome.Sealed());
         }
+        if (tail.state().configVersion() > request.retention().configVersion()) {
+            return done(new ReadOutcome.Reconfigured(tail.state().configVersion()));
+        }
         long end = tail.state().nextSeq();
         long endTs = tail.state().lastTimestamp();
         return resolveStart(request, tail).thenCompose(start -> {
@@ -135,9 +138,51 @@ final class Reader {
             if (from >= end || request.count() == 0 || request.bytes() == 0) {
                 return done(new ReadOutcome.Records(List.of(), end, endTs, Math.min(from, end)));
             }
-            long delivery = from;
-            return collect(from, request, tail).thenApply(records -> new ReadOutcome.Records(records, end, endTs, delivery));
+            return firstRetained(from, request.retention(), tail).thenCompose(delivery -> delivery >= end
+                    ? done(new ReadOutcome.Records(List.of(), end, endTs, end))
+                    : collect(delivery, request, tail).thenApply(records -> new ReadOutcome.Records(records, end, endTs, delivery)));
         });
+    }
+
+    /**
+     * The first sequence number at or after {@code from} that retention does not hide (docs/LIFECYCLE.md,
+     * "Retention"). Commits are stamped in chain order (a commit is written only once its predecessor
+     * exists), so the hidden ones are a prefix: the commit holding {@code from} is looked at first (the
+     * walk reads it next anyway, so a reader at the live tail pays nothing), and only when it is hidden
+     * is the boundary found by bisection, O(log n) commits.
+     */
+    CompletionStage<Long> firstRetained(long from, ReadRequest.Retention retention, Chain.Tail tail) {
+        long end = tail.state().nextSeq();
+        if (!retention.hidesAny()) {
+            return CompletableFuture.completedFuture(from);
+        }
+        if (retention.hides(tail.last().orElseThrow().lastModifiedMs())) {
+            return CompletableFuture.completedFuture(end); // the last commit is hidden: so is every one before it
+        }
+        long[] lo = {from}; // every record below lo is hidden (or trimmed)
+        long[] hi = {end}; // the commit holding hi, if any, is not hidden
+        return Loops.until(TIMESTAMP_SEARCH_STEPS_MAX, settings.loopDeadline(nanoClock), step -> {
+            if (lo[0] >= hi[0]) {
+                return CompletableFuture.completedFuture(Optional.of(lo[0]));
+            }
+            long probe = step == 0 ? lo[0] : lo[0] + (hi[0] - lo[0]) / 2;
+            return locate(probe, tail).thenCompose(key -> commits.fetch(store, keys.commit(key), key)).thenApply(c -> {
+                if (c.isEmpty()) {
+                    lo[0] = Math.max(lo[0], probe + 1); // deleted: below the floor, trimmed whatever its age
+                    return Optional.<Long>empty();
+                }
+                CommitSummary found = c.get().summary();
+                if (found.key().start() > probe) {
+                    lo[0] = Math.max(lo[0], found.key().start()); // the probe lies below the floor: deleted, trimmed
+                }
+                if (retention.hides(found.lastModifiedMs())) {
+                    lo[0] = Math.max(lo[0], found.end());
+                } else {
+                    hi[0] = Math.max(lo[0], Math.min(hi[0], found.key().start()));
+                }
+                return Optional.<Long>empty();
+            });
+        }, () -> new StoreException(StoreException.Kind.TRANSIENT, "the retention boundary of " + keys.sid() + " was not found"));
     }
 
     private static CompletionStage<ReadOutcome> done(ReadOutcome outcome) {
@@ -293,6 +338,11 @@ final class Reader {
             }), () -> new StoreException(StoreException.Kind.TRANSIENT, "the listing of " + keys.sid() + " lags more than "
                     + LOCATE_HOPS_MAX + " commits behind its chain"));
         });
+    }
+
+    /** The summary of the commit at {@code key}, with its store stamp: from memory when this process holds it, else fetched. */
+    CompletionStage<Optional<CommitSummary>> summary(CommitKey key) {
+        return commits.fetch(store, keys.commit(key), key).thenApply(c -> c.map(CommitCache.Cached::summary));
     }
 
     /**

@@ -185,6 +185,11 @@ public final class StreamLog {
         return trimmer.purge();
     }
 
+    /** Deletes what retention hides and trims made unreachable, within the per-run budget (Trimmer#expire). */
+    public CompletionStage<ExpiryReport> expire(ReadRequest.Retention retention) {
+        return trimmer.expire(retention);
+    }
+
     /** Raises the floor to the trim point and deletes commits below it, within the per-run budget. */
     public CompletionStage<TrimReport> trim() {
         return trimmer.run();

@@ -3,6 +3,7 @@ package dev.brook.log;
 import dev.brook.store.ObjectStore;
 import dev.brook.store.StoreException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -45,6 +46,45 @@ final class Trimmer {
                     .thenCompose(target -> chain.floors().raiseTo(target).thenCompose(view -> view.floor().equals(CommitKey.INFINITY)
                             ? CompletableFuture.completedFuture(new TrimReport(view.floor(), 0, false))
                             : deleteBelow(target)));
+        });
+    }
+
+    /**
+     * Deletes what retention hides and the trim point made unreachable (docs/LIFECYCLE.md, "Retention"):
+     * as a trim run, to the commit holding the first visible record (the last commit when none is
+     * visible: it holds the stream's state and is never deleted). Nothing is done when the log is
+     * sealed, or enforces a newer configuration than {@code retention} was judged by.
+     */
+    CompletionStage<ExpiryReport> expire(ReadRequest.Retention retention) {
+        return chain.tail().thenCompose(tail -> {
+            if (tail.state().sealed() || tail.state().configVersion() > retention.configVersion()) {
+                return CompletableFuture.completedFuture(ExpiryReport.nothing(tail.state().sealed(), !tail.state().sealed()));
+            }
+            long end = tail.state().nextSeq();
+            if (tail.last().isEmpty()) {
+                return CompletableFuture.completedFuture(new ExpiryReport(false, false, end, end, OptionalLong.empty(),
+                        OptionalLong.empty(), 0, false));
+            }
+            CommitSummary last = tail.last().get();
+            OptionalLong lastWritten = OptionalLong.of(last.lastModifiedMs());
+            long trimPoint = tail.state().trimPoint();
+            CompletionStage<Long> visible = trimPoint >= end ? CompletableFuture.completedFuture(end)
+                    : reader.firstRetained(trimPoint, retention, tail);
+            return visible.thenCompose(first -> {
+                CompletionStage<CommitSummary> holding = first >= end ? CompletableFuture.completedFuture(last)
+                        : reader.locate(first, tail).thenCompose(key -> reader.summary(key))
+                                .thenApply(found -> found.orElse(last)); // deleted meanwhile: the last one stays anyway
+                return holding.thenCompose(target -> {
+                    OptionalLong oldest = first >= end ? OptionalLong.empty() : OptionalLong.of(target.lastModifiedMs());
+                    if (!chain.floors().cached().floor().isBelow(target.key())) {
+                        return CompletableFuture.completedFuture(new ExpiryReport(false, false, end, first, lastWritten, oldest, 0, false));
+                    }
+                    return chain.floors().raiseTo(target.key()).thenCompose(view -> view.floor().equals(CommitKey.INFINITY)
+                            ? CompletableFuture.completedFuture(new TrimReport(view.floor(), 0, false))
+                            : deleteBelow(target.key()))
+                            .thenApply(r -> new ExpiryReport(false, false, end, first, lastWritten, oldest, r.deleted(), r.more()));
+                });
+            });
         });
     }
 

@@ -26,6 +26,11 @@ public final class MemoryObjectStore implements ObjectStore {
     }
 
     @Override
+    public long clockMs() {
+        return clockMs.getAsLong();
+    }
+
+    @Override
     public CompletionStage<PutOutcome> putIfAbsent(String key, byte[] body, Map<String, String> metadata) {
         Stored stored = stored(key, body, metadata);
         return CompletableFuture.completedFuture(

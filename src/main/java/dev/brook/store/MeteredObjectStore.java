@@ -59,6 +59,11 @@ public final class MeteredObjectStore implements ObjectStore {
     }
 
     @Override
+    public long clockMs() {
+        return inner.clockMs();
+    }
+
+    @Override
     public String describe() {
         return inner.describe();
     }

@@ -55,6 +55,15 @@ public interface ObjectStore extends AutoCloseable {
         return StoreKeys.KEY_CHARS_MAX;
     }
 
+    /**
+     * The store's clock now, as well as this instance can tell: the clock that stamps
+     * {@link ObjectInfo#lastModifiedMs()}, which retention compares with (docs/LIFECYCLE.md, "Clocks").
+     * A local store's objects are stamped by this machine's clock, hence the default.
+     */
+    default long clockMs() {
+        return System.currentTimeMillis();
+    }
+
     /** Where this store keeps its objects, for logs and error messages (no secrets). */
     String describe();
 

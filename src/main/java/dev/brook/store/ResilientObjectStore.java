@@ -199,6 +199,11 @@ public final class ResilientObjectStore implements ObjectStore {
     }
 
     @Override
+    public long clockMs() {
+        return inner.clockMs();
+    }
+
+    @Override
     public String describe() {
         return inner.describe();
     }

@@ -154,6 +154,12 @@ public final class S3ObjectStore implements ObjectStore {
     /** The key prefix with its trailing '/', or empty. */
     private final String root;
     private final String description;
+    /**
+     * The store's clock minus ours, learned from the {@code Date} of its answers (whole seconds: the
+     * store's time then lies in [Date, Date + 1 s), taken as Date + 0.5 s); 0 until the first answer.
+     */
+    private volatile long clockOffsetMs;
+    private volatile String lastDate = "";
 
     private S3ObjectStore(Vertx vertx, boolean ownsVertx, Settings settings) {
         this.vertx = vertx;
@@ -394,12 +400,32 @@ public final class S3ObjectStore implements ObjectStore {
                 .onComplete(result -> {
                     vertx.cancelTimer(timer);
                     if (result.succeeded()) {
+                        learnClock(result.result().headers().get("date"));
                         answer.complete(result.result());
                     } else {
                         answer.completeExceptionally(transientFailure(what, result.cause()));
                     }
                 });
         return answer;
+    }
+
+    @Override
+    public long clockMs() {
+        return System.currentTimeMillis() + clockOffsetMs;
+    }
+
+    /** Learns the store's clock from an answer's {@code Date}; parsed only when it differs from the last one. */
+    private void learnClock(String date) {
+        if (date == null || date.equals(lastDate)) {
+            return;
+        }
+        try {
+            long storeMs = DateTimeFormatter.RFC_1123_DATE_TIME.parse(date, Instant::from).toEpochMilli() + 500;
+            clockOffsetMs = storeMs - System.currentTimeMillis();
+            lastDate = date;
+        } catch (RuntimeException unparseable) {
+            // a store without a usable Date: our clock stands in for its own
+        }
     }
 
     private StoreException transientFailure(String what, Throwable cause) {

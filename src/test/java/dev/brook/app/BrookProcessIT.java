@@ -334,6 +334,42 @@ class BrookProcessIT {
     }
 
     @Test
+    void aTwoSecondRetentionHidesRecordsThenFreesTheirCommitsAndAnEmptyStreamIsDeleted() throws Exception {
+        Path workDir = Files.createTempDirectory("brook-retention-");
+        Path data = workDir.resolve("brook-data");
+        try (Running brook = start(workDir, Map.of("BROOK_JANITOR_INTERVAL_MS", "200", "BROOK_DELETION_GRACE_MS", "200"), "function all")) {
+            assertEquals(201, brook.send("POST", "/v1/basins", "{\"basin\":\"lifecycle\"}", "content-type", "application/json").statusCode());
+            assertEquals(201, brook.send("POST", "/v1/streams", "{\"stream\":\"short\",\"config\":{\"retention_policy\":{\"age\":2}}}",
+                    "content-type", "application/json", "s2-basin", "lifecycle").statusCode());
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> ack = brook.send("POST", "/v1/streams/short/records", "{\"records\":[{\"body\":\"r" + i + "\"}]}",
+                        "content-type", "application/json", "s2-basin", "lifecycle");
+                assertEquals(200, ack.statusCode(), ack.body());
+            }
+            java.util.concurrent.Callable<Integer> visible = () -> {
+                HttpResponse<String> read = brook.get("/v1/streams/short/records?seq_num=0", "s2-basin", "lifecycle");
+                assertEquals(200, read.statusCode(), read.body());
+                return JSON.readTree(read.body()).path("records").size();
+            };
+            assertEquals(3, visible.call(), "written just now: all there");
+            assertTrue(within(30, () -> visible.call() == 0), "expired after 2 s: no read returns them");
+            assertTrue(within(30, () -> commitFiles(data) == 1), "their commits leave the store but the last: " + commitFiles(data));
+            HttpResponse<String> tail = brook.get("/v1/streams/short/records/tail", "s2-basin", "lifecycle");
+            assertEquals(3, JSON.readTree(tail.body()).path("tail").path("seq_num").asLong(), tail.body());
+
+            // delete-on-empty: never written, one second old, it goes (its seal stays behind: it is not counted above)
+            assertEquals(201, brook.send("POST", "/v1/streams",
+                    "{\"stream\":\"empty\",\"config\":{\"retention_policy\":{\"infinite\":{}},\"delete_on_empty\":{\"min_age_secs\":1}}}",
+                    "content-type", "application/json", "s2-basin", "lifecycle").statusCode());
+            assertTrue(within(30, () -> {
+                HttpResponse<String> list = brook.get("/v1/streams", "s2-basin", "lifecycle");
+                return !list.body().contains("\"empty\"");
+            }), "the stream that stayed empty is deleted and leaves the listing");
+            assertEquals(404, brook.get("/v1/streams/empty/records/tail", "s2-basin", "lifecycle").statusCode());
+        }
+    }
+
+    @Test
     void aTrimFreesItsCommitsOnTheAllProcessesJanitorSchedule() throws Exception {
         Path workDir = Files.createTempDirectory("brook-trim-");
         Path data = workDir.resolve("brook-data");

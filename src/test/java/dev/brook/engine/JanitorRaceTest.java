@@ -181,8 +181,11 @@ class JanitorRaceTest {
             settle();
             checkStreams(List.of("s", "u"));
             // once the faults are through, a pass leaves nothing due behind
-            await(() -> fast.janitor().runDue(sim.nowMs()));
-            List<String> due = now(memory.list(DueWork.PREFIX, "", 100)).keys();
+            long last = sim.nowMs();
+            await(() -> fast.janitor().runDue(last));
+            // (lifecycle checks are perpetual: one due later stays, by design)
+            List<String> due = now(memory.list(DueWork.PREFIX, "", 100)).keys().stream()
+                    .filter(k -> Long.parseLong(k.substring(DueWork.PREFIX.length(), DueWork.PREFIX.length() + 20)) <= last).toList();
             if (!due.isEmpty()) {
                 violations.add("seed " + seed + ": due work left after the last pass: " + due);
             }

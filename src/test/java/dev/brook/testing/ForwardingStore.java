@@ -54,6 +54,11 @@ public class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public long clockMs() {
+        return inner.clockMs();
+    }
+
+    @Override
     public String describe() {
         return inner.describe();
     }

@@ -179,6 +179,11 @@ public final class SimFaultyStore implements ObjectStore {
     }
 
     @Override
+    public long clockMs() {
+        return inner.clockMs();
+    }
+
+    @Override
     public String describe() {
         return "sim:";
     }

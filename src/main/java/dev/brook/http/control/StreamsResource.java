@@ -114,7 +114,7 @@ public class StreamsResource {
         });
         Authz.require(who, Operation.CREATE_STREAM, basin, stored, null);
         StreamConfigSpec spec = ConfigJson.parseSpec(n.get("config"));
-        return catalog.createStream(basin, stored, spec, token, Optional.of(Http.hash(ConfigJson.spec(spec))))
+        return control.createStream(basin, stored, spec, token, Optional.of(Http.hash(ConfigJson.spec(spec))))
                 .thenApply(p -> provisioned(201, name.asText(), p.value(), p.result()));
     }
 
