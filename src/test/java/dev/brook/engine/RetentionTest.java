@@ -191,6 +191,80 @@ class RetentionTest {
         assertTrue(join(p.data().state(s)).sealed());
     }
 
+    /**
+     * The cost target (docs/LIFECYCLE.md, "What it costs"): an idle stream under S2's default retention
+     * costs at most 10 storage requests a day, its lifecycle check included. Measured as the requests of a
+     * janitor passing every minute for 14 days over 10 idle streams (one of them written once), minus
+     * the same passes over none: every request the streams add.
+     */
+    @Test
+    void anIdleStreamWithRetentionCostsAtMostTenStorageRequestsADay() {
+        long baseline = requestsOverTwoWeeksOfPasses(0);
+        long withStreams = requestsOverTwoWeeksOfPasses(10);
+        double perStreamPerDay = (withStreams - baseline) / 10.0 / 14.0;
+        assertTrue(perStreamPerDay <= 10, "an idle stream costs " + perStreamPerDay + " requests a day");
+        assertTrue(withStreams > baseline, "the streams' checks ran");
+    }
+
+    private long requestsOverTwoWeeksOfPasses(int streams) {
+        JanitorDueTest fresh = new JanitorDueTest();
+        java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+        dev.brook.store.ObjectStore counted = new dev.brook.testing.ForwardingStore(fresh.memory) {
+            @Override
+            public java.util.concurrent.CompletionStage<dev.brook.store.PutOutcome> putIfAbsent(String key, byte[] body,
+                                                                                               java.util.Map<String, String> m) {
+                requests.incrementAndGet();
+                return super.putIfAbsent(key, body, m);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> put(String key, byte[] body, java.util.Map<String, String> m) {
+                requests.incrementAndGet();
+                return super.put(key, body, m);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Optional<dev.brook.store.StoredObject>> get(String key) {
+                requests.incrementAndGet();
+                return super.get(key);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Optional<dev.brook.store.ObjectInfo>> head(String key) {
+                requests.incrementAndGet();
+                return super.head(key);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<dev.brook.store.ListPage> list(String prefix, String after, int limit) {
+                requests.incrementAndGet();
+                return super.list(prefix, after, limit);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> delete(String key) {
+                requests.incrementAndGet();
+                return super.delete(key);
+            }
+        };
+        JanitorDueTest.Process p = fresh.process(fresh.memory, 1);
+        join(p.catalog().ensureBasin(BASIN, BasinConfig.DEFAULT));
+        for (int i = 0; i < streams; i++) {
+            join(p.control().createStream(BASIN, "idle-" + i, StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()));
+        }
+        if (streams > 0) {
+            assertInstanceOf(AppendOutcome.Acked.class, join(p.data().append(BASIN, "idle-0", one("once"), Optional.empty(),
+                    StreamConfigSpec.EMPTY, false)));
+        }
+        requests.set(0);
+        for (int minute = 0; minute < 14 * 24 * 60; minute++) {
+            fresh.now.addAndGet(60_000);
+            // a janitor invocation of its own each minute, nothing cached (scaled to zero in between)
+            join(fresh.process(counted, 2 + minute).janitor().runDue(fresh.now.get()));
+        }
+        return requests.get();
+    }
+
     List<String> names(JanitorDueTest.Process p) {
         return join(p.control().listStreams(BASIN, "", "", 100)).items().stream()
                 .filter(n -> n.record().state() == Lifecycle.ACTIVE).map(Catalog.StreamRecordNamed::name).toList();

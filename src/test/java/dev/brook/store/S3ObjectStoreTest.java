@@ -59,6 +59,23 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void theStoresClockIsLearnedFromItsAnswersNotTakenFromOurs() throws Exception {
+        // Retention compares the store's stamps with the store's clock (docs/LIFECYCLE.md, "Clocks"):
+        // a store an hour ahead of us must not make every record look an hour old.
+        try (FaultProxy proxy = new FaultProxy(S3ProxyProcess.shared().endpoint());
+             S3ObjectStore s3 = open(proxy.endpoint().toString(), BUCKET, "skewed-clock")) {
+            proxy.skewClock(java.time.Duration.ofHours(1));
+            long ours = System.currentTimeMillis();
+            assertEquals(PutOutcome.CREATED, s3.putIfAbsent("k", new byte[1], Map.of()).toCompletableFuture().join());
+            long stamped = s3.head("k").toCompletableFuture().join().orElseThrow().lastModifiedMs();
+            long storeNow = s3.clockMs();
+            assertTrue(stamped - ours > 3_500_000, "the store stamps by its own clock, an hour ahead: " + (stamped - ours));
+            assertTrue(Math.abs(storeNow - stamped) < 3_000, "the store's clock as we tell it agrees with its stamps: "
+                    + (storeNow - stamped) + " ms apart");
+        }
+    }
+
+    @Test
     void aMissingBucketIsFatalAndNamed() {
         try (S3ObjectStore s3 = open(S3ProxyProcess.shared().endpoint().toString(), "no-such-bucket", "")) {
             StoreException e = StoreException.unwrap(assertThrows(CompletionException.class,

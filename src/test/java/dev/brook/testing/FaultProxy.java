@@ -48,6 +48,37 @@ public final class FaultProxy implements AutoCloseable {
         return dropped.get();
     }
 
+    /**
+     * From now on the server's clock appears {@code skew} ahead in its answers: the {@code Date} and
+     * {@code Last-Modified} headers are rewritten (same length, so nothing else moves). Headers of the
+     * small answers this is for arrive in one chunk.
+     */
+    public void skewClock(java.time.Duration skew) {
+        skewMs = skew.toMillis();
+    }
+
+    private volatile long skewMs;
+    private static final java.util.regex.Pattern DATE_HEADER = java.util.regex.Pattern.compile(
+            "(?im)^(date|last-modified): ([^\r\n]+)\r\n");
+
+    private byte[] skewed(byte[] buffer, int n) {
+        String chunk = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = DATE_HEADER.matcher(chunk);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String shifted;
+            try {
+                java.time.ZonedDateTime t = java.time.ZonedDateTime.parse(m.group(2), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+                shifted = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(t.plusNanos(skewMs * 1_000_000L));
+            } catch (RuntimeException unparseable) {
+                shifted = m.group(2);
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(m.group(1) + ": " + shifted + "\r\n"));
+        }
+        m.appendTail(out);
+        return out.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** The start of each request chunk seen, for tests that check what a client sent. */
     public List<String> requestHeads() {
         synchronized (requestHeads) {
@@ -85,7 +116,12 @@ public final class FaultProxy implements AutoCloseable {
                     if (!responses) {
                         requestHeads.add(new String(buffer, 0, Math.min(n, 512), java.nio.charset.StandardCharsets.ISO_8859_1));
                     }
-                    out.write(buffer, 0, n);
+                    if (responses && skewMs != 0) {
+                        byte[] rewritten = skewed(buffer, n);
+                        out.write(rewritten, 0, rewritten.length);
+                    } else {
+                        out.write(buffer, 0, n);
+                    }
                     out.flush();
                 }
             } catch (IOException e) {
