@@ -329,12 +329,20 @@ public final class DataPlane {
                                                     CompletionStage<AppendOutcome> outcome) {
         boolean trim = batch.carriesTrim();
         boolean arm = !armedHere.contains(s.sid()) && StreamLifecycle.armDueMs(s).isPresent();
-        if (!trim && !arm) {
-            return outcome;
-        }
         return outcome.whenComplete((o, failure) -> {
-            if (!(o instanceof AppendOutcome.Acked)) {
+            if (!(o instanceof AppendOutcome.Acked acked)) {
                 return;
+            }
+            long cell = env.settings().segmentCellRecords();
+            if (acked.range().startSeq() / cell != acked.range().endSeq() / cell) {
+                // This batch completed a cell of the sequence space (once per cell): the stream's lifecycle check
+                // compacts what is ready (docs/LIFECYCLE.md, "Compaction").
+                due.schedule(DueWork.Task.lifecycle(basin, stream), env.wallClockMs().getAsLong()).whenComplete((x, e) -> {
+                    if (e != null) {
+                        LOG.warnf("compaction of %s/%s not recorded for the janitor (the next cell records it): %s", basin, stream,
+                                e.getMessage());
+                    }
+                });
             }
             if (trim) {
                 due.schedule(DueWork.Task.trim(s, basin, stream), env.wallClockMs().getAsLong()).whenComplete((x, e) -> {
@@ -382,6 +390,11 @@ public final class DataPlane {
     /** The store's clock now, as this process can tell (ObjectStore#clockMs). */
     public long storeNowMs() {
         return env.store().clockMs();
+    }
+
+    /** One compaction run of an incarnation: old cells of commits rewritten into segments, bounded. */
+    public CompletionStage<dev.brook.log.CompactionReport> compact(StreamRecord s) {
+        return logs.using(s, l -> l.log().compact());
     }
 
     /** One expiry run of an incarnation: deletes what its retention hides and its trims made unreachable, bounded. */

@@ -78,16 +78,23 @@ final class StreamLifecycle {
                 if (report.stale() || report.more()) {
                     return CompletableFuture.completedFuture(OptionalLong.of(nowMs)); // again on the next pass
                 }
-                long storeNow = data.storeNowMs();
-                long lastWrite = report.lastWrittenMs().orElse(s.createdAtMs());
-                OptionalLong emptyAge = emptyAgeMs(s);
-                if (emptyAge.isPresent() && report.empty() && storeNow - lastWrite >= emptyAge.getAsLong()) {
-                    return data.sealIfAt(s, report.end()).thenCompose(sealed -> sealed ? deleteEmpty(basin, stream)
-                            : CompletableFuture.completedFuture(OptionalLong.of(nowMs))); // written meanwhile: judge again
-                }
-                return CompletableFuture.completedFuture(next(s, report, lastWrite, storeNow, nowMs));
+                return data.compact(s).thenCompose(compacted -> compacted.more()
+                        ? CompletableFuture.completedFuture(OptionalLong.of(nowMs)) // more cells ready: again on the next pass
+                        : decide(basin, stream, s, report, nowMs));
             });
         });
+    }
+
+    /** After expiry and compaction: delete-on-empty, or when the next check is due. */
+    private CompletionStage<OptionalLong> decide(String basin, String stream, StreamRecord s, ExpiryReport report, long nowMs) {
+        long storeNow = data.storeNowMs();
+        long lastWrite = report.lastWrittenMs().orElse(s.createdAtMs());
+        OptionalLong emptyAge = emptyAgeMs(s);
+        if (emptyAge.isPresent() && report.empty() && storeNow - lastWrite >= emptyAge.getAsLong()) {
+            return data.sealIfAt(s, report.end()).thenCompose(sealed -> sealed ? deleteEmpty(basin, stream)
+                    : CompletableFuture.completedFuture(OptionalLong.of(nowMs))); // written meanwhile: judge again
+        }
+        return CompletableFuture.completedFuture(next(s, report, lastWrite, storeNow, nowMs));
     }
 
     /**

@@ -142,6 +142,37 @@ public final class CommitCache {
         remember(objectKey, new Entry(commit, summary, size, true));
     }
 
+    /**
+     * Decoded segments (docs/LOG.md, "Compaction"), shared by every log of the process like the
+     * commits, least recently used first out, bounded by the same number of bytes (held apart).
+     */
+    private final LinkedHashMap<String, Segments.Cell> cells = new LinkedHashMap<>(16, 0.75f, true);
+    private long cellBytes;
+
+    synchronized Optional<Segments.Cell> cell(String segmentKey) {
+        return Optional.ofNullable(cells.get(segmentKey));
+    }
+
+    synchronized void rememberCell(String segmentKey, Segments.Cell cell) {
+        if (cell.bytes() > bytesMax) {
+            return;
+        }
+        Segments.Cell old = cells.put(segmentKey, cell);
+        cellBytes += cell.bytes() - (old == null ? 0 : old.bytes());
+        Iterator<Segments.Cell> oldest = cells.values().iterator();
+        while (cellBytes > bytesMax && oldest.hasNext()) {
+            cellBytes -= oldest.next().bytes();
+            oldest.remove();
+        }
+    }
+
+    synchronized void forgetCell(String segmentKey) {
+        Segments.Cell old = cells.remove(segmentKey);
+        if (old != null) {
+            cellBytes -= old.bytes();
+        }
+    }
+
     /** Bytes held (for tests and metrics). */
     public synchronized long bytes() {
         return bytes;

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   logs/{sid}/c/{start:020}-{epoch:010}   a commit
  *   logs/{sid}/f/{version:020}             a deletion-floor version (1, 2, ...; none means floor 0/0)
+ *   logs/{sid}/s/{cellStart:020}           a segment: the compacted commits of one cell of the sequence space
  *   logs/{sid}/hint                        a recent commit key, refreshed by writers (advisory)
  * </pre>
  *
@@ -28,6 +29,7 @@ public final class LogKeys {
     private final String sid;
     private final String commits;
     private final String floors;
+    private final String segments;
 
     public LogKeys(String sid) {
         if (!SID.matcher(sid).matches()) {
@@ -36,6 +38,7 @@ public final class LogKeys {
         this.sid = sid;
         this.commits = "logs/" + sid + "/c/";
         this.floors = "logs/" + sid + "/f/";
+        this.segments = "logs/" + sid + "/s/";
     }
 
     public String sid() {
@@ -95,6 +98,25 @@ public final class LogKeys {
         }
         try {
             return Optional.of(Long.parseLong(key.substring(floors.length())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    public String segmentPrefix() {
+        return segments;
+    }
+
+    public String segment(long cellStart) {
+        return segments + pad(cellStart, SEQ_DIGITS);
+    }
+
+    public Optional<Long> parseSegment(String key) {
+        if (!key.startsWith(segments) || !FLOOR.matcher(key.substring(segments.length())).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(key.substring(segments.length())));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

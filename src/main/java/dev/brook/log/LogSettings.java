@@ -16,12 +16,28 @@ package dev.brook.log;
  * @param hintEveryCommits     how often a writer refreshes the hint
  * @param deleteKeysMax        commits one trim run may delete
  * @param loopDeadlineMs       time any one loop over storage may take before it gives up
+ * @param segmentCellRecords   sequence numbers per compaction cell: persistent (segment keys are cell starts), so
+ *                             only tests change it ({@link Segments#CELL_RECORDS})
  */
 public record LogSettings(int commitBatchesMax, long commitBytesMax, int commitAttemptsMax, long appendDeadlineMs,
                           int resendsMax, int tailHopsMax, int floorHopsMax, int listProbesMax, int readCommitsMax,
-                          int hintEveryCommits, int deleteKeysMax, long loopDeadlineMs) {
+                          int hintEveryCommits, int deleteKeysMax, long loopDeadlineMs, int segmentCellRecords) {
 
     public static final LogSettings DEFAULT = new LogSettings(1000, 8L << 20, 8, 4_000, 3, 16, 8, 256, 1024, 64, 10_000, 10_000);
+
+    /** Settings with the persistent compaction cell ({@link Segments#CELL_RECORDS}). */
+    public LogSettings(int commitBatchesMax, long commitBytesMax, int commitAttemptsMax, long appendDeadlineMs,
+                       int resendsMax, int tailHopsMax, int floorHopsMax, int listProbesMax, int readCommitsMax,
+                       int hintEveryCommits, int deleteKeysMax, long loopDeadlineMs) {
+        this(commitBatchesMax, commitBytesMax, commitAttemptsMax, appendDeadlineMs, resendsMax, tailHopsMax, floorHopsMax,
+                listProbesMax, readCommitsMax, hintEveryCommits, deleteKeysMax, loopDeadlineMs, Segments.CELL_RECORDS);
+    }
+
+    /** These settings with compaction cells of {@code records} (tests). */
+    public LogSettings withSegmentCellRecords(int records) {
+        return new LogSettings(commitBatchesMax, commitBytesMax, commitAttemptsMax, appendDeadlineMs, resendsMax, tailHopsMax,
+                floorHopsMax, listProbesMax, readCommitsMax, hintEveryCommits, deleteKeysMax, loopDeadlineMs, records);
+    }
 
     /** A deadline for one loop, starting now. */
     Loops.Deadline loopDeadline(java.util.function.LongSupplier nanoClock) {

@@ -37,7 +37,10 @@ final class Reader {
 
     private final java.util.function.ToLongFunction<SequencedRecord> meter;
 
-    Reader(Chain chain, LogEnv env, java.util.function.ToLongFunction<SequencedRecord> meter) {
+    private final Segments segments;
+
+    Reader(Chain chain, LogEnv env, java.util.function.ToLongFunction<SequencedRecord> meter, Segments segments) {
+        this.segments = segments;
         this.meter = meter;
         this.chain = chain;
         this.store = env.store();
@@ -166,7 +169,7 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.of(lo[0]));
             }
             long probe = step == 0 ? lo[0] : lo[0] + (hi[0] - lo[0]) / 2;
-            return locate(probe, tail).thenCompose(key -> commits.fetch(store, keys.commit(key), key)).thenApply(c -> {
+            return locate(probe, tail).thenCompose(this::fetchAt).thenApply(c -> {
                 if (c.isEmpty()) {
                     lo[0] = Math.max(lo[0], probe + 1); // deleted: below the floor, trimmed whatever its age
                     return Optional.<Long>empty();
@@ -223,15 +226,16 @@ final class Reader {
                         return CompletableFuture.completedFuture(Optional.of(walked.records));
                     }
                     return chain.floors().read().thenApply(floor -> {
-                        if (walked.firstKey == null || !walked.firstKey.isBelow(floor.floor())) {
-                            // Every commit walked lies at or above the first: all of them are validated now.
+                        if (walked.firstKey == null || walked.unvalidated.isEmpty()
+                                || !walked.unvalidated.get(0).key().isBelow(floor.floor())) {
+                            // Every object walked lies at or above the first one read: all of them are validated now.
+                            // (Commits served from segments are authentic without a floor read: Segments.)
                             walked.unvalidated.forEach(c -> commits.validated(keys.commit(c.key()), c));
                             return Optional.of(walked.records);
                         }
-                        start[0] = Math.max(start[0], floor.floor().start()); // what lies below the floor is trimmed
-                        if (start[0] >= tail.state().nextSeq()) {
-                            return Optional.of(List.<SequencedRecord>of());
-                        }
+                        // An object read at a key the floor has passed since: it may not be the first occupant.
+                        // Read again: below the floor now known, through the segments; what no segment holds
+                        // any more was trimmed (docs/LOG.md, "Compaction").
                         return Optional.<List<SequencedRecord>>empty();
                     });
                 }), () -> new StoreException(StoreException.Kind.TRANSIENT, "the floor of " + keys.sid() + " kept moving under a read"));
@@ -258,22 +262,35 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
             }
             CommitKey key = at[0];
-            return commits.fetch(store, keys.commit(key), key).thenCompose(cached -> {
+            boolean compacted = key.isBelow(chain.floors().cached().floor());
+            return fetchAt(key).thenCompose(cached -> {
+                if (cached.isEmpty() && compacted) {
+                    // Its cell is gone (trimmed or expired, from the bottom): go on from the first cell left, or the
+                    // floor. What was collected before the gap lies below it, trimmed too: the read starts after it.
+                    jumped[0] = true;
+                    out.clear();
+                    bytes[0] = 0;
+                    CommitKey floor = chain.floors().cached().floor();
+                    return segments.firstRemaining(key.start(), floor.start(), settings.loopDeadline(nanoClock)).thenApply(cell -> {
+                        at[0] = cell.filter(c -> c > key.start()).map(c -> new CommitKey(c, 0)).orElse(floor);
+                        return Optional.<Walked>empty();
+                    });
+                }
                 if (cached.isEmpty()) {
                     return chain.floors().read().thenApply(floor -> {
                         if (!key.isBelow(floor.floor())) {
                             throw new StoreException(StoreException.Kind.CORRUPT, "commit " + key + " of " + keys.sid()
                                     + " is missing at or above the floor " + floor.floor());
                         }
-                        at[0] = floor.floor(); // trimmed while we read: go on from the oldest that may exist
+                        // Trimmed or compacted while we read: the same key again, below the floor now known.
                         jumped[0] = true;
                         return Optional.<Walked>empty();
                     });
                 }
-                if (firstRead[0] == null) {
-                    firstRead[0] = key;
-                }
                 Commit commit = cached.get().commit();
+                if (firstRead[0] == null) {
+                    firstRead[0] = commit.key();
+                }
                 if (!cached.get().validated()) {
                     unvalidated.add(commit);
                 }
@@ -289,7 +306,7 @@ final class Reader {
                     out.add(r);
                     bytes[0] += size;
                 }
-                if (!key.isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
+                if (!commit.key().isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
                     return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
                 }
                 at[0] = commit.successor();
@@ -315,7 +332,8 @@ final class Reader {
         }
         CommitKey floor = chain.floors().cached().floor();
         if (seq < floor.start()) {
-            return CompletableFuture.completedFuture(floor);
+            // Below the floor: compacted into segments or gone. A key there is looked up by its start (fetchAt).
+            return CompletableFuture.completedFuture(new CommitKey(seq, 0));
         }
         Optional<CommitKey> near = chain.recentAtOrBelow(seq);
         if (near.isPresent() && !near.get().isBelow(floor) && near.get().isBelow(tailKey) && seq - near.get().start() < NEAR_RECORDS) {
@@ -342,7 +360,27 @@ final class Reader {
 
     /** The summary of the commit at {@code key}, with its store stamp: from memory when this process holds it, else fetched. */
     CompletionStage<Optional<CommitSummary>> summary(CommitKey key) {
-        return commits.fetch(store, keys.commit(key), key).thenApply(c -> c.map(CommitCache.Cached::summary));
+        return fetchAt(key).thenApply(c -> c.map(CommitCache.Cached::summary));
+    }
+
+    /**
+     * The commit at {@code key}: at or above the floor this process knows, the object (through the
+     * commit cache); below it, the commit holding {@code key.start()} in the segments, or, in a trimmed
+     * gap of its cell, the next one (docs/LOG.md, "Compaction"). Empty when nothing is there.
+     */
+    CompletionStage<Optional<CommitCache.Cached>> fetchAt(CommitKey key) {
+        if (key.isBelow(chain.floors().cached().floor())) {
+            return segments.holding(key.start());
+        }
+        return commits.fetch(store, keys.commit(key), key);
+    }
+
+    /** A summary as {@link #fetchAt} finds the commit: by HEAD at or above the floor, from the segments below. */
+    private CompletionStage<Optional<CommitSummary>> summaryAt(CommitKey key) {
+        if (key.isBelow(chain.floors().cached().floor())) {
+            return segments.holding(key.start()).thenApply(c -> c.map(CommitCache.Cached::summary));
+        }
+        return chain.summaryAt(key);
     }
 
     /**
@@ -350,14 +388,18 @@ final class Reader {
      * decrease along the chain), by bisection over commits using their summaries.
      */
     private CompletionStage<Long> firstAtOrAfterTimestamp(long t, Chain.Tail tail) {
-        long[] lo = {Math.max(tail.state().trimPoint(), chain.floors().cached().floor().start())};
+        long[] lo = {tail.state().trimPoint()};
         long[] hi = {tail.state().nextSeq()};
         return Loops.until(TIMESTAMP_SEARCH_STEPS_MAX, settings.loopDeadline(nanoClock), step -> {
             if (lo[0] >= hi[0]) {
                 return CompletableFuture.completedFuture(Optional.of(lo[0]));
             }
             long mid = lo[0] + (hi[0] - lo[0]) / 2;
-            return locate(mid, tail).thenCompose(key -> chain.summaryAt(key).thenCompose(summary -> {
+            return locate(mid, tail).thenCompose(key -> summaryAt(key).thenCompose(summary -> {
+                if (summary.isEmpty() && key.isBelow(chain.floors().cached().floor())) {
+                    lo[0] = Math.max(lo[0], mid + 1); // its cell is gone: so is everything below it
+                    return CompletableFuture.completedFuture(Optional.<Long>empty());
+                }
                 if (summary.isEmpty() || !summary.get().hasRecords()) {
                     lo[0] = Math.max(lo[0], chain.floors().cached().floor().start()); // trimmed meanwhile
                     return CompletableFuture.completedFuture(Optional.of(lo[0]));
@@ -371,11 +413,11 @@ final class Reader {
                     hi[0] = Math.max(lo[0], c.key().start());
                     return CompletableFuture.completedFuture(Optional.<Long>empty());
                 }
-                return commits.get(store, keys.commit(key), key).thenApply(o -> {
+                return fetchAt(key).thenApply(o -> {
                     if (o.isEmpty()) {
                         return Optional.of(lo[0]);
                     }
-                    for (SequencedRecord r : o.get().records()) {
+                    for (SequencedRecord r : o.get().commit().records()) {
                         if (r.seqNum() >= lo[0] && Long.compareUnsigned(r.timestamp(), t) >= 0) {
                             return Optional.of(r.seqNum());
                         }

@@ -24,6 +24,7 @@ public final class StreamLog {
     private final Committer committer;
     private final Reader reader;
     private final Trimmer trimmer;
+    private final Compactor compactor;
     private final Map<String, CompletableFuture<List<AppendOutcome>>> forwards = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<List<AppendOutcome>>> eldest) {
@@ -69,8 +70,10 @@ public final class StreamLog {
         Floors floors = new Floors(env.store(), keys, env.settings(), env.nanoClock());
         this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis, env.nanoClock());
         this.committer = new Committer(chain, env, options.recordSeqNumMax(), options.peering());
-        this.reader = new Reader(chain, env, options.meter());
-        this.trimmer = new Trimmer(chain, reader, env);
+        Segments segments = new Segments(env.store(), keys, env.settings().segmentCellRecords(), env.commits());
+        this.reader = new Reader(chain, env, options.meter(), segments);
+        this.trimmer = new Trimmer(chain, reader, env, segments);
+        this.compactor = new Compactor(chain, trimmer, env, segments);
     }
 
     public String sid() {
@@ -188,6 +191,11 @@ public final class StreamLog {
     /** Deletes what retention hides and trims made unreachable, within the per-run budget (Trimmer#expire). */
     public CompletionStage<ExpiryReport> expire(ReadRequest.Retention retention) {
         return trimmer.expire(retention);
+    }
+
+    /** Rewrites whole cells of old commits into segments, within the per-run budget (Compactor). */
+    public CompletionStage<CompactionReport> compact() {
+        return compactor.run();
     }
 
     /** Raises the floor to the trim point and deletes commits below it, within the per-run budget. */

@@ -22,7 +22,10 @@ final class Trimmer {
     private final LogSettings settings;
     private final java.util.function.LongSupplier nanoClock;
 
-    Trimmer(Chain chain, Reader reader, LogEnv env) {
+    private final Segments segments;
+
+    Trimmer(Chain chain, Reader reader, LogEnv env, Segments segments) {
+        this.segments = segments;
         this.chain = chain;
         this.reader = reader;
         this.store = env.store();
@@ -43,9 +46,13 @@ final class Trimmer {
             // Deletes below its own target only, never below a higher floor someone else claimed
             // meanwhile: a purge's infinite floor would take the seal with it (PurgedLogTest).
             return reader.locate(tail.state().trimPoint(), tail)
+                    // below the floor, locate names a position, not a commit: the commit holding it is the target
+                    // (it may start in an earlier cell, whose segment must stay; docs/LOG.md, "Compaction")
+                    .thenCompose(at -> !at.isBelow(chain.floors().cached().floor()) ? CompletableFuture.completedFuture(at)
+                            : reader.summary(at).thenApply(found -> found.map(CommitSummary::key).orElse(at)))
                     .thenCompose(target -> chain.floors().raiseTo(target).thenCompose(view -> view.floor().equals(CommitKey.INFINITY)
                             ? CompletableFuture.completedFuture(new TrimReport(view.floor(), 0, false))
-                            : deleteBelow(target)));
+                            : deleteBelow(target, false)));
         });
     }
 
@@ -77,11 +84,13 @@ final class Trimmer {
                 return holding.thenCompose(target -> {
                     OptionalLong oldest = first >= end ? OptionalLong.empty() : OptionalLong.of(target.lastModifiedMs());
                     if (!chain.floors().cached().floor().isBelow(target.key())) {
-                        return CompletableFuture.completedFuture(new ExpiryReport(false, false, end, first, lastWritten, oldest, 0, false));
+                        // The floor is past it already (compacted): only whole segments below it can go.
+                        return deleteSegmentsBelow(target.key().start(), false).thenApply(n -> new ExpiryReport(false, false, end,
+                                first, lastWritten, oldest, n, n >= settings.deleteKeysMax()));
                     }
                     return chain.floors().raiseTo(target.key()).thenCompose(view -> view.floor().equals(CommitKey.INFINITY)
                             ? CompletableFuture.completedFuture(new TrimReport(view.floor(), 0, false))
-                            : deleteBelow(target.key()))
+                            : deleteBelow(target.key(), false))
                             .thenApply(r -> new ExpiryReport(false, false, end, first, lastWritten, oldest, r.deleted(), r.more()));
                 });
             });
@@ -103,16 +112,63 @@ final class Trimmer {
                     .thenCompose(view -> chain.highestAtOrAbove(CommitKey.FIRST))
                     .thenCompose(seal -> seal.isEmpty()
                             ? CompletableFuture.completedFuture(new TrimReport(CommitKey.INFINITY, 0, false))
-                            : deleteBelow(seal.get()));
+                            : deleteBelow(seal.get(), true));
         });
     }
 
-    /** Deletes commit keys below {@code floor}, oldest first, up to the per-run budget. */
-    private CompletionStage<TrimReport> deleteBelow(CommitKey floor) {
+    /**
+     * Deletes what lies below {@code floor}: the segments of cells wholly below it (every segment when
+     * {@code everySegment}: a purge), then commit objects, oldest first, up to the per-run budget together.
+     */
+    private CompletionStage<TrimReport> deleteBelow(CommitKey floor, boolean everySegment) {
+        return deleteSegmentsBelow(floor.start(), everySegment).thenCompose(deletedSegments -> deletedSegments >= settings.deleteKeysMax()
+                ? CompletableFuture.completedFuture(new TrimReport(floor, deletedSegments, true))
+                : deleteCommitsBelow(floor, settings.deleteKeysMax() - deletedSegments)
+                        .thenApply(r -> new TrimReport(r.floor(), r.deleted() + deletedSegments, r.more())));
+    }
+
+    /**
+     * Segments whose cell ends at or below {@code seq} (every one when {@code every}), oldest first,
+     * at most the per-run budget: how many it deleted. A cell that ends at or below the commit holding
+     * the target holds only commits that end there too (docs/LOG.md, "Compaction").
+     */
+    private CompletionStage<Integer> deleteSegmentsBelow(long seq, boolean every) {
         int[] deleted = {0};
-        String[] cursor = {keys.commitPrefix()};
+        String[] cursor = {keys.segmentPrefix()};
+        int cell = segments.cellRecords();
         return Loops.until(settings.deleteKeysMax() + 1, settings.loopDeadline(nanoClock), page -> {
             if (deleted[0] >= settings.deleteKeysMax()) {
+                return CompletableFuture.completedFuture(Optional.of(deleted[0]));
+            }
+            return store.list(keys.segmentPrefix(), cursor[0], 1000).thenCompose(listing -> {
+                CompletionStage<Void> chainOfDeletes = CompletableFuture.completedFuture(null);
+                boolean reached = false;
+                for (String k : listing.keys()) {
+                    Optional<Long> start = keys.parseSegment(k);
+                    if (start.isEmpty()) {
+                        continue;
+                    }
+                    if ((!every && start.get() > seq - cell) || deleted[0] >= settings.deleteKeysMax()) {
+                        reached = true;
+                        break;
+                    }
+                    deleted[0]++;
+                    long cellStart = start.get();
+                    chainOfDeletes = chainOfDeletes.thenCompose(x -> store.delete(k)).thenRun(() -> segments.forget(cellStart));
+                }
+                boolean finished = reached || listing.next().isEmpty();
+                listing.next().ifPresent(n -> cursor[0] = n);
+                return chainOfDeletes.thenApply(x -> finished ? Optional.of(deleted[0]) : Optional.<Integer>empty());
+            });
+        }, () -> new StoreException(StoreException.Kind.TRANSIENT, "segment deletion of " + keys.sid() + " did not finish"));
+    }
+
+    /** Deletes commit objects below {@code floor}, oldest first, up to {@code budget}. */
+    CompletionStage<TrimReport> deleteCommitsBelow(CommitKey floor, int budget) {
+        int[] deleted = {0};
+        String[] cursor = {keys.commitPrefix()};
+        return Loops.until(budget + 1, settings.loopDeadline(nanoClock), page -> {
+            if (deleted[0] >= budget) {
                 return CompletableFuture.completedFuture(Optional.of(new TrimReport(floor, deleted[0], true)));
             }
             return store.list(keys.commitPrefix(), cursor[0], 1000).thenCompose(listing -> {
@@ -123,14 +179,14 @@ final class Trimmer {
                     if (key.isEmpty()) {
                         continue;
                     }
-                    if (!key.get().isBelow(floor) || deleted[0] >= settings.deleteKeysMax()) {
+                    if (!key.get().isBelow(floor) || deleted[0] >= budget) {
                         reachedFloor = !key.get().isBelow(floor);
                         break;
                     }
                     deleted[0]++;
                     chainOfDeletes = chainOfDeletes.thenCompose(x -> store.delete(k).thenApply(y -> true));
                 }
-                boolean stoppedByBudget = !reachedFloor && deleted[0] >= settings.deleteKeysMax();
+                boolean stoppedByBudget = !reachedFloor && deleted[0] >= budget;
                 if (stoppedByBudget) {
                     return chainOfDeletes.thenApply(x -> Optional.of(new TrimReport(floor, deleted[0], true)));
                 }

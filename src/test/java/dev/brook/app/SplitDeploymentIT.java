@@ -611,6 +611,50 @@ class SplitDeploymentIT {
         assertFalse(read.body().contains("\"seq_num\":2"), read.body());
     }
 
+    @Test
+    @Order(6)
+    void theJanitorInvocationExpiresRecordsAndDeletesAStreamThatStayedEmpty() throws Exception {
+        String basin = "split-lifecycle";
+        assertEquals(201, send("POST", url + "/v1/basins", null, "{\"basin\":\"" + basin + "\"}").statusCode());
+        Set<Path> before = logDirs();
+        assertEquals(201, send("POST", url + "/v1/streams", basin,
+                "{\"stream\":\"brief\",\"config\":{\"retention_policy\":{\"age\":1}}}").statusCode());
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> ack = send("POST", url + "/v1/streams/brief/records", basin, "{\"records\":[{\"body\":\"r" + i + "\"}]}");
+            assertEquals(200, ack.statusCode(), ack.body());
+        }
+        Set<Path> created = new java.util.HashSet<>(logDirs());
+        created.removeAll(before);
+        assertEquals(1, created.size(), "one new stream log: " + created);
+        Path log = created.iterator().next();
+        assertEquals(201, send("POST", url + "/v1/streams", basin,
+                "{\"stream\":\"fleeting\",\"config\":{\"retention_policy\":{\"infinite\":{}},\"delete_on_empty\":{\"min_age_secs\":1}}}")
+                .statusCode());
+
+        // Hidden from reads by the store's clock as soon as they are a second old, before any janitor ran.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> read = send("GET", url + "/v1/streams/brief/records?seq_num=0", basin, null);
+            assertEquals(200, read.statusCode(), read.body());
+            body = read.body();
+            if (!body.contains("\"seq_num\"")) {
+                break;
+            }
+            Thread.sleep(100); // polling for a condition, bounded by the deadline
+        }
+        assertFalse(body.contains("\"seq_num\""), "expired records are no longer read: " + body);
+        assertEquals(3, commitObjects(log), "nothing deleted yet: no janitor ran");
+
+        String out = split("janitor");
+        Matcher done = Pattern.compile("brook janitor: (\\d+) tasks done, 0 failed").matcher(out);
+        assertTrue(done.find(), out);
+        assertEquals(1, commitObjects(log), "the expired commits are deleted, the last one stays");
+        HttpResponse<String> gone = send("GET", url + "/v1/streams/fleeting", basin, null);
+        assertEquals(409, gone.statusCode(), "deleted as an explicit delete would be: " + gone.body());
+        assertTrue(gone.body().contains("stream_deletion_pending"), gone.body());
+    }
+
     /** The stream-log directories in S3Proxy's files (one per stream incarnation). */
     private static Set<Path> logDirs() throws IOException {
         Path logs = DIR.resolve("s3/brook/split/logs");

@@ -119,6 +119,7 @@ public final class Bench {
             int port = S3ProxyProcess.freePort();
             Map<String, String> env = new HashMap<>();
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.put("BROOK_JANITOR_INTERVAL_MS", "2000"); // the compaction scenario waits for the janitor
             if (mode.equals("s3proxy")) {
                 s3 = S3ProxyProcess.start();
                 s3.createBucket("bench");
@@ -188,6 +189,7 @@ public final class Bench {
         session("session 64 KiB, 1 writer, 15-record batches", "s64k", 15, 64 * KIB, 8);
         endToEnd("end-to-end 1 KiB, 10-record batches, 1 live reader", "e2e", 10, KIB);
         catchUp("catch-up read of the 1 KiB session stream", "s1k");
+        compaction("c1");
         fanOut("fan-out 1 KiB, 1 rec/append, " + (FAN_OUT_READERS + 1) / 2 + " S2S+" + FAN_OUT_READERS / 2 + " SSE", "fan", FAN_OUT_READERS, KIB);
         idle("idle followers: " + IDLE_STREAMS + " streams, " + (IDLE_STREAMS + 1) / 2 + " S2S+" + IDLE_STREAMS / 2 + " SSE", "idle",
                 IDLE_STREAMS);
@@ -489,10 +491,56 @@ public final class Bench {
         report(name, appended, size, elapsed, latencies, List.copyOf(e2e), before);
     }
 
-    /** Reads a stream from its start in unary pages of 1,000 records / 1 MiB. */
-    void catchUp(String name, String stream) throws Exception {
+    /** Records of the compaction scenario (one 1 KiB record per append); the default fills five cells of 8,192. */
+    static final int COMPACT_RECORDS = Integer.parseInt(System.getenv().getOrDefault("BROOK_BENCH_COMPACT_RECORDS", "40960"));
+    /** How long the compaction scenario waits for the janitor to compact (Brook needs BROOK_JANITOR_INTERVAL_MS short). */
+    static final long COMPACT_WAIT_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_COMPACT_WAIT_SECONDS", "300"));
+
+    /**
+     * docs/LIFECYCLE.md, compaction: a stream written one 1 KiB record per append (16 writers, one record
+     * per request), caught up from its start before compaction, then again once the janitor compacted it
+     * (waited for by catching up until the GETs drop: a GET per commit before, per cell after).
+     */
+    void compaction(String stream) throws Exception {
         if (skipped(stream)) {
             return;
+        }
+        send("POST", "/v1/streams", "{\"stream\":\"" + stream + "\"}", 201);
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        AtomicLong failures = new AtomicLong();
+        String body = "{\"records\":[{\"body\":\"" + "x".repeat(KIB) + "\"}]}";
+        long t0 = System.nanoTime();
+        for (int i = 0; i < COMPACT_RECORDS; i++) {
+            inFlight.acquire();
+            http.sendAsync(request("POST", "/v1/streams/" + stream + "/records", body).build(), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((r, e) -> {
+                        if (e != null || r.statusCode() != 200) {
+                            failures.incrementAndGet();
+                        }
+                        inFlight.release();
+                    });
+        }
+        inFlight.acquire(16);
+        System.out.printf(Locale.ROOT, "compaction: %d one-record appends of 1 KiB written in %.1f s (%d failed)%n", COMPACT_RECORDS,
+                (System.nanoTime() - t0) / 1e9, failures.get());
+        double[] first = catchUp("catch-up, 1 rec/append, before compaction", stream);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(COMPACT_WAIT_SECONDS);
+        double[] now = first;
+        while (System.nanoTime() < deadline && now[1] > first[1] / 8) {
+            Thread.sleep(5_000); // the janitor's pace, not a synchronisation: the benchmark polls what it measures
+            now = catchUp(null, stream);
+        }
+        if (now[1] > first[1] / 8) {
+            System.out.println("compaction: not compacted within " + COMPACT_WAIT_SECONDS + " s (is BROOK_JANITOR_INTERVAL_MS set?)");
+            return;
+        }
+        catchUp("catch-up, 1 rec/append, after compaction", stream);
+    }
+
+    /** Reads a stream from its start in unary pages of 1,000 records / 1 MiB; prints a line unless {@code name} is null. */
+    double[] catchUp(String name, String stream) throws Exception {
+        if (skipped(stream)) {
+            return new double[2];
         }
         Map<String, Double> before = storeRequests();
         long seq = 0;
@@ -517,8 +565,11 @@ public final class Bench {
         }
         long elapsed = System.nanoTime() - start;
         Map<String, Double> after = storeRequests();
-        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8s %8s %8s %8s %8s %s%n", name, records / (elapsed / 1e9),
-                bytes / MIB / (elapsed / 1e9), "-", "-", "-", "-", "-", perMib(before, after, bytes / MIB) + " (reads)");
+        if (name != null) {
+            System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8s %8s %8s %8s %8s %s%n", name, records / (elapsed / 1e9),
+                    bytes / MIB / (elapsed / 1e9), "-", "-", "-", "-", "-", perMib(before, after, bytes / MIB) + " (reads)");
+        }
+        return new double[]{bytes / MIB / (elapsed / 1e9), after.getOrDefault("get", 0.0) - before.getOrDefault("get", 0.0)};
     }
 
     // ---------------------------------------------------------------- reporting

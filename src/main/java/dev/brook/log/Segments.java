@@ -1,0 +1,179 @@
+package dev.brook.log;
+
+import dev.brook.store.ObjectStore;
+import dev.brook.store.StoreException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The compacted part of a log (docs/LOG.md, "Compaction"): below the floor, commits are read from
+ * segments, one per cell of {@link #CELL_RECORDS} sequence numbers, at keys computed from the
+ * sequence number alone (no listing, which could miss a fresh segment and serve a gap). A cell holds
+ * the commits that start in it; the commit holding a cell's first record may start in an earlier
+ * cell, which the segment names. An absent cell below the floor was deleted by a trim or by expiry,
+ * which delete from the bottom: absent cells are a prefix of the compacted range.
+ *
+ * <p>Every commit served from here is authentic without a floor read: a segment is written only by a
+ * compactor from commits it validated, is never overwritten, and every segment ever written at a
+ * key holds first occupants of the same commit keys. Decoded segments are cached with the process's
+ * commits ({@link CommitCache}), bounded in bytes.
+ */
+final class Segments {
+
+    /** Sequence numbers per cell. Persistent: segment keys are cell starts (format 1). */
+    static final int CELL_RECORDS = 8192;
+    /** Cells one search for the first remaining cell looks at (bisection: two per bit is plenty). */
+    static final int SEARCH_STEPS_MAX = 128;
+
+    /** A decoded segment: its commits, validated, in chain order, and the holder of its first record. */
+    record Cell(long cellStart, Optional<CommitKey> holder, List<CommitCache.Cached> commits, long bytes) {}
+
+    private final ObjectStore store;
+    private final LogKeys keys;
+    private final int cellRecords;
+    private final CommitCache cache;
+    private final Map<Long, CompletableFuture<Optional<Cell>>> inFlight = new HashMap<>();
+
+    Segments(ObjectStore store, LogKeys keys, int cellRecords, CommitCache cache) {
+        this.store = store;
+        this.keys = keys;
+        this.cellRecords = cellRecords;
+        this.cache = cache;
+    }
+
+    int cellRecords() {
+        return cellRecords;
+    }
+
+    long cellOf(long seq) {
+        return seq - Math.floorMod(seq, cellRecords);
+    }
+
+    /** The segment of the cell starting at {@code cellStart}, from memory or fetched; empty when there is none. */
+    CompletionStage<Optional<Cell>> cell(long cellStart) {
+        CompletableFuture<Optional<Cell>> mine;
+        synchronized (this) {
+            Optional<Cell> c = cache.cell(keys.segment(cellStart));
+            if (c.isPresent()) {
+                return CompletableFuture.completedFuture(c);
+            }
+            CompletableFuture<Optional<Cell>> running = inFlight.get(cellStart);
+            if (running != null) {
+                return running;
+            }
+            mine = new CompletableFuture<>();
+            inFlight.put(cellStart, mine);
+        }
+        String key = keys.segment(cellStart);
+        store.get(key).whenComplete((object, failure) -> {
+            Optional<Cell> found = Optional.empty();
+            Throwable error = failure;
+            if (error == null && object.isPresent()) {
+                try {
+                    found = Optional.of(decode(key, cellStart, object.get().body()));
+                } catch (RuntimeException e) {
+                    error = e;
+                }
+            }
+            found.ifPresent(c -> cache.rememberCell(key, c));
+            synchronized (this) {
+                inFlight.remove(cellStart);
+            }
+            if (error != null) {
+                mine.completeExceptionally(error);
+            } else {
+                mine.complete(found);
+            }
+        });
+        return mine;
+    }
+
+    /**
+     * The commit holding {@code seq}; or, when {@code seq} lies in a trimmed gap of its cell, the first
+     * commit after it; empty when its cell is absent (deleted) or holds nothing at or after it.
+     */
+    CompletionStage<Optional<CommitCache.Cached>> holding(long seq) {
+        return cell(cellOf(seq)).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Cell c = found.get();
+            for (CommitCache.Cached commit : c.commits()) {
+                CommitSummary s = commit.summary();
+                if (s.hasRecords() && s.key().start() <= seq && seq < s.end()) {
+                    return CompletableFuture.completedFuture(Optional.of(commit));
+                }
+            }
+            boolean beforeFirst = c.commits().isEmpty() || seq < c.commits().get(0).summary().key().start();
+            if (beforeFirst && c.holder().isPresent() && cellOf(c.holder().get().start()) < c.cellStart()) {
+                CommitKey holder = c.holder().get();
+                return cell(cellOf(holder.start())).thenApply(earlier -> earlier.flatMap(e -> e.commits().stream()
+                        .filter(x -> x.summary().key().equals(holder)).findFirst()).or(() -> firstAfter(c, seq)));
+            }
+            return CompletableFuture.completedFuture(firstAfter(c, seq));
+        });
+    }
+
+    private static Optional<CommitCache.Cached> firstAfter(Cell c, long seq) {
+        return c.commits().stream().filter(x -> x.summary().key().start() > seq).findFirst();
+    }
+
+    /**
+     * The first cell at or after the one holding {@code seq}, below {@code limit}, that still has a
+     * segment: absent cells are a prefix (deletions go from the bottom), so bisection finds it with
+     * O(log n) requests. Empty when none does.
+     */
+    CompletionStage<Optional<Long>> firstRemaining(long seq, long limit, Loops.Deadline deadline) {
+        long[] lo = {cellOf(seq) / cellRecords};
+        long[] hi = {Math.max(lo[0], (cellOf(Math.max(0, limit - 1)) / cellRecords) + 1)}; // cells [lo, hi)
+        long[] best = {-1};
+        return Loops.until(SEARCH_STEPS_MAX, deadline, step -> {
+            if (lo[0] >= hi[0]) {
+                return CompletableFuture.completedFuture(Optional.of(best[0] < 0 ? Optional.<Long>empty() : Optional.of(best[0])));
+            }
+            long mid = lo[0] + (hi[0] - lo[0]) / 2;
+            return store.head(keys.segment(mid * cellRecords)).thenApply(info -> {
+                if (info.isPresent()) {
+                    best[0] = mid * cellRecords;
+                    hi[0] = mid;
+                } else {
+                    lo[0] = mid + 1;
+                }
+                return Optional.<Optional<Long>>empty();
+            });
+        }, () -> new StoreException(StoreException.Kind.TRANSIENT, "no end to the search for segments of " + keys.sid()));
+    }
+
+    /** Forgets a deleted segment (this process deleted it). */
+    void forget(long cellStart) {
+        cache.forgetCell(keys.segment(cellStart));
+    }
+
+    private Cell decode(String key, long cellStart, byte[] body) {
+        SegmentCodec.Segment s = SegmentCodec.decode(key, cellStart, body);
+        if (s.cellRecords() != cellRecords) {
+            throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " is cut in cells of " + s.cellRecords());
+        }
+        List<CommitCache.Cached> commits = new ArrayList<>(s.entries().size());
+        CommitSummary before = null;
+        for (SegmentCodec.Entry e : s.entries()) {
+            Commit commit = CommitCodec.decode(e.key(), e.body());
+            CommitSummary summary = CommitCodec.summaryOf(commit, CommitCodec.sha256(e.body()), e.lastModifiedMs());
+            if (before != null && !(commit.previous().equals(Optional.of(before.key())) && Arrays.equals(commit.previousHash(), before.hash()))) {
+                throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " breaks the chain at " + e.key());
+            }
+            if (cellOf(e.key().start()) != cellStart) {
+                throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " holds " + e.key() + " of another cell");
+            }
+            commits.add(new CommitCache.Cached(commit, summary, true));
+            before = summary;
+        }
+        return new Cell(cellStart, s.holder(), commits, body.length);
+    }
+}
