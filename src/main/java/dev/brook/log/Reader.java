@@ -166,7 +166,9 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.of(lo[0]));
             }
             long probe = step == 0 ? lo[0] : lo[0] + (hi[0] - lo[0]) / 2;
-            return locate(probe, tail).thenCompose(key -> commits.fetch(store, keys.commit(key), key)).thenApply(c -> {
+            // Only the first probe may start from a commit validated here lately below it (what a walk from
+            // there reads anyway): one that ends before a later probe would teach the bisection nothing.
+            return locate(probe, tail, step == 0).thenCompose(key -> commits.fetch(store, keys.commit(key), key)).thenApply(c -> {
                 if (c.isEmpty()) {
                     lo[0] = Math.max(lo[0], probe + 1); // deleted: below the floor, trimmed whatever its age
                     return Optional.<Long>empty();
@@ -309,6 +311,15 @@ final class Reader {
      * followed by HEAD until one starts at or below {@code seq} (docs/LOG.md).
      */
     CompletionStage<CommitKey> locate(long seq, Chain.Tail tail) {
+        return locate(seq, tail, true);
+    }
+
+    /**
+     * As {@link #locate(long, Chain.Tail)}; with {@code nearby}, a commit this process validated lately
+     * that starts at or below {@code seq}, close to it, may stand in for the one holding it: a walk
+     * starts there at no cost, but it may end before {@code seq}.
+     */
+    private CompletionStage<CommitKey> locate(long seq, Chain.Tail tail, boolean nearby) {
         CommitKey tailKey = tail.last().orElseThrow().key();
         if (seq >= tailKey.start()) {
             return CompletableFuture.completedFuture(tailKey);
@@ -318,7 +329,7 @@ final class Reader {
             return CompletableFuture.completedFuture(floor);
         }
         Optional<CommitKey> near = chain.recentAtOrBelow(seq);
-        if (near.isPresent() && !near.get().isBelow(floor) && near.get().isBelow(tailKey) && seq - near.get().start() < NEAR_RECORDS) {
+        if (nearby && near.isPresent() && !near.get().isBelow(floor) && near.get().isBelow(tailKey) && seq - near.get().start() < NEAR_RECORDS) {
             // A tail commit validated here starts at or below seq, close by: walk from it (no LIST, no HEADs).
             return CompletableFuture.completedFuture(near.get());
         }
