@@ -279,17 +279,26 @@ final class Reader {
                 if (!cached.get().validated()) {
                     unvalidated.add(commit);
                 }
-                for (SequencedRecord r : commit.records()) {
-                    if (r.seqNum() < from) {
-                        continue;
+                if (request.retention().hides(cached.get().summary().lastModifiedMs())) {
+                    // Hidden, and so is every commit before it, whatever stamps this process judged them by:
+                    // commits are stamped in chain order, and one it wrote it knows only by the store's clock
+                    // when it learned that it won, later than the store's stamp (docs/LIFECYCLE.md). Nothing
+                    // collected before it goes out.
+                    out.clear();
+                    bytes[0] = 0;
+                } else {
+                    for (SequencedRecord r : commit.records()) {
+                        if (r.seqNum() < from) {
+                            continue;
+                        }
+                        long size = meter.applyAsLong(r);
+                        if (out.size() + 1 > request.count() || bytes[0] + size > request.bytes()
+                                || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
+                            return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
+                        }
+                        out.add(r);
+                        bytes[0] += size;
                     }
-                    long size = meter.applyAsLong(r);
-                    if (out.size() + 1 > request.count() || bytes[0] + size > request.bytes()
-                            || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
-                        return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
-                    }
-                    out.add(r);
-                    bytes[0] += size;
                 }
                 if (!key.isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
                     return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
