@@ -168,10 +168,15 @@ final class Reader {
             long probe = step == 0 ? lo[0] : lo[0] + (hi[0] - lo[0]) / 2;
             // Only the first probe may start from a commit validated here lately below it (what a walk from
             // there reads anyway): one that ends before a later probe would teach the bisection nothing.
-            return locate(probe, tail, step == 0).thenCompose(key -> commits.fetch(store, keys.commit(key), key)).thenApply(c -> {
+            return locate(probe, tail, step == 0).thenCompose(key -> commits.fetch(store, keys.commit(key), key)).thenCompose(c -> {
                 if (c.isEmpty()) {
-                    lo[0] = Math.max(lo[0], probe + 1); // deleted: below the floor, trimmed whatever its age
-                    return Optional.<Long>empty();
+                    // Deleted: below the floor, so what lies below the floor is trimmed or expired, whatever its
+                    // age. Not the probe: the commit located may end before it (a recent commit, or the floor this
+                    // process knew, proposes where a walk starts), and what lies between may be retained.
+                    return chain.floors().read().thenApply(floor -> {
+                        lo[0] = Math.max(lo[0], Math.min(floor.floor().start(), end));
+                        return Optional.<Long>empty();
+                    });
                 }
                 CommitSummary found = c.get().summary();
                 if (found.key().start() > probe) {
@@ -182,7 +187,7 @@ final class Reader {
                 } else {
                     hi[0] = Math.max(lo[0], Math.min(hi[0], found.key().start()));
                 }
-                return Optional.<Long>empty();
+                return CompletableFuture.completedFuture(Optional.<Long>empty());
             });
         }, () -> new StoreException(StoreException.Kind.TRANSIENT, "the retention boundary of " + keys.sid() + " was not found"));
     }
