@@ -330,8 +330,9 @@ final class Committer {
         return write(plan.commit.key(), encoded, plan.commit.nonce()).thenApply(written -> {
             switch (written) {
                 case WON -> {
-                    // Its Last-Modified as this process can tell: the store's clock once the PUT is answered (retention).
-                    CommitSummary summary = CommitCodec.summaryOf(plan.commit.key(), encoded.metadata(), env.store().clockMs()).orElseThrow();
+                    // Its Last-Modified as this process can tell (retention): the store's clock when the PUT was
+                    // answered, or the store's stamp when the outcome was settled by reading the key back.
+                    CommitSummary summary = CommitCodec.summaryOf(plan.commit.key(), encoded.metadata(), wonStampMs).orElseThrow();
                     chain.advance(Chain.Tail.of(summary));
                     won();
                     // This process's followers read it from memory (encode and decode round-trip exactly).
@@ -549,11 +550,15 @@ final class Committer {
      * Writes one payload at one key and settles the outcome (docs/LOG.md, appending): resent only
      * byte-identical, never after a 412, and every outcome checked by the floor guard.
      */
+    /** The stamp of the commit the last {@link #write} won (one attempt at a time per log). */
+    private volatile long wonStampMs;
+
     private CompletionStage<Written> write(CommitKey key, CommitCodec.Encoded encoded, byte[] nonce) {
         String storeKey = keys.commit(key);
         return Loops.until(env.settings().resendsMax() + 1, env.settings().loopDeadline(env.nanoClock()), send -> store.putIfAbsent(storeKey, encoded.body(), encoded.metadata())
                 .handle((outcome, failure) -> {
                     if (failure == null && outcome == PutOutcome.CREATED) {
+                        wonStampMs = store.clockMs(); // as close to the store's stamp as this process can tell
                         return guard(key).thenApply(ok -> Optional.of(ok ? Written.WON : Written.UNKNOWN));
                     }
                     if (failure != null && StoreException.unwrap(failure).kind() != StoreException.Kind.TRANSIENT
@@ -576,6 +581,7 @@ final class Committer {
                 return occupied ? Written.UNKNOWN : Written.RESEND;
             }
             if (found.get().hasNonce(nonce)) {
+                wonStampMs = found.get().lastModifiedMs(); // the store's own stamp, read back
                 return Written.WON;
             }
             beatenBy = found.get().writer();

@@ -13,7 +13,8 @@ import java.util.OptionalLong;
  * @param lastWrittenMs   the store's stamp of the last commit (empty before the first)
  * @param oldestVisibleMs the store's stamp of the commit holding {@code firstVisible}, when there is one
  * @param deleted         commits deleted by this run
- * @param more            the run stopped at its budget with more to delete
+ * @param more            the run stopped at its budget with more to delete, or found its target deleted
+ *                        by another run meanwhile and deleted nothing: run again
  */
 public record ExpiryReport(boolean sealed, boolean stale, long end, long firstVisible, OptionalLong lastWrittenMs,
                            OptionalLong oldestVisibleMs, int deleted, boolean more) {

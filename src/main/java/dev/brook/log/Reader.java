@@ -169,10 +169,21 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.of(lo[0]));
             }
             long probe = step == 0 ? lo[0] : lo[0] + (hi[0] - lo[0]) / 2;
-            return locate(probe, tail).thenCompose(this::fetchAt).thenApply(c -> {
+            // Only the first probe may start from a commit validated here lately below it (what a walk from
+            // there reads anyway): one that ends before a later probe would teach the bisection nothing.
+            return locate(probe, tail, step == 0).thenCompose(key -> {
+                boolean compacted = key.isBelow(chain.floors().cached().floor());
+                return fetchAt(key).thenCompose(c -> {
+                if (c.isEmpty() && compacted) {
+                    // Its cell is gone, and with it every cell below (deletions go from the bottom): the probe too.
+                    lo[0] = Math.max(lo[0], probe + 1);
+                    return CompletableFuture.completedFuture(Optional.<Long>empty());
+                }
                 if (c.isEmpty()) {
-                    lo[0] = Math.max(lo[0], probe + 1); // deleted: below the floor, trimmed whatever its age
-                    return Optional.<Long>empty();
+                    // Deleted: the floor moved past it (a trim, an expiry, a compaction). Not a bound on its own:
+                    // the commit located may end before the probe, and what lies between may be retained (in
+                    // segments, if compacted). Learn the floor: the next probes below it read the segments.
+                    return chain.floors().read().thenApply(floor -> Optional.<Long>empty());
                 }
                 CommitSummary found = c.get().summary();
                 if (found.key().start() > probe) {
@@ -183,7 +194,8 @@ final class Reader {
                 } else {
                     hi[0] = Math.max(lo[0], Math.min(hi[0], found.key().start()));
                 }
-                return Optional.<Long>empty();
+                return CompletableFuture.completedFuture(Optional.<Long>empty());
+                });
             });
         }, () -> new StoreException(StoreException.Kind.TRANSIENT, "the retention boundary of " + keys.sid() + " was not found"));
     }
@@ -294,17 +306,26 @@ final class Reader {
                 if (!cached.get().validated()) {
                     unvalidated.add(commit);
                 }
-                for (SequencedRecord r : commit.records()) {
-                    if (r.seqNum() < from) {
-                        continue;
+                if (request.retention().hides(cached.get().summary().lastModifiedMs())) {
+                    // Hidden, and so is every commit before it, whatever stamps this process judged them by:
+                    // commits are stamped in chain order, and one it wrote it knows only by the store's clock
+                    // when it learned that it won, later than the store's stamp (docs/LIFECYCLE.md). Nothing
+                    // collected before it goes out.
+                    out.clear();
+                    bytes[0] = 0;
+                } else {
+                    for (SequencedRecord r : commit.records()) {
+                        if (r.seqNum() < from) {
+                            continue;
+                        }
+                        long size = meter.applyAsLong(r);
+                        if (out.size() + 1 > request.count() || bytes[0] + size > request.bytes()
+                                || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
+                            return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
+                        }
+                        out.add(r);
+                        bytes[0] += size;
                     }
-                    long size = meter.applyAsLong(r);
-                    if (out.size() + 1 > request.count() || bytes[0] + size > request.bytes()
-                            || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
-                        return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
-                    }
-                    out.add(r);
-                    bytes[0] += size;
                 }
                 if (!commit.key().isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
                     return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
@@ -326,6 +347,15 @@ final class Reader {
      * followed by HEAD until one starts at or below {@code seq} (docs/LOG.md).
      */
     CompletionStage<CommitKey> locate(long seq, Chain.Tail tail) {
+        return locate(seq, tail, true);
+    }
+
+    /**
+     * As {@link #locate(long, Chain.Tail)}; with {@code nearby}, a commit this process validated lately
+     * that starts at or below {@code seq}, close to it, may stand in for the one holding it: a walk
+     * starts there at no cost, but it may end before {@code seq}.
+     */
+    private CompletionStage<CommitKey> locate(long seq, Chain.Tail tail, boolean nearby) {
         CommitKey tailKey = tail.last().orElseThrow().key();
         if (seq >= tailKey.start()) {
             return CompletableFuture.completedFuture(tailKey);
@@ -336,7 +366,7 @@ final class Reader {
             return CompletableFuture.completedFuture(new CommitKey(seq, 0));
         }
         Optional<CommitKey> near = chain.recentAtOrBelow(seq);
-        if (near.isPresent() && !near.get().isBelow(floor) && near.get().isBelow(tailKey) && seq - near.get().start() < NEAR_RECORDS) {
+        if (nearby && near.isPresent() && !near.get().isBelow(floor) && near.get().isBelow(tailKey) && seq - near.get().start() < NEAR_RECORDS) {
             // A tail commit validated here starts at or below seq, close by: walk from it (no LIST, no HEADs).
             return CompletableFuture.completedFuture(near.get());
         }
@@ -395,7 +425,8 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.of(lo[0]));
             }
             long mid = lo[0] + (hi[0] - lo[0]) / 2;
-            return locate(mid, tail).thenCompose(key -> summaryAt(key).thenCompose(summary -> {
+            // The commit holding mid itself (a recent one below it would teach the bisection nothing).
+            return locate(mid, tail, false).thenCompose(key -> summaryAt(key).thenCompose(summary -> {
                 if (summary.isEmpty() && key.isBelow(chain.floors().cached().floor())) {
                     lo[0] = Math.max(lo[0], mid + 1); // its cell is gone: so is everything below it
                     return CompletableFuture.completedFuture(Optional.<Long>empty());

@@ -78,10 +78,17 @@ final class Trimmer {
             CompletionStage<Long> visible = trimPoint >= end ? CompletableFuture.completedFuture(end)
                     : reader.firstRetained(trimPoint, retention, tail);
             return visible.thenCompose(first -> {
-                CompletionStage<CommitSummary> holding = first >= end ? CompletableFuture.completedFuture(last)
-                        : reader.locate(first, tail).thenCompose(key -> reader.summary(key))
-                                .thenApply(found -> found.orElse(last)); // deleted meanwhile: the last one stays anyway
-                return holding.thenCompose(target -> {
+                CompletionStage<Optional<CommitSummary>> holding = first >= end ? CompletableFuture.completedFuture(Optional.of(last))
+                        : reader.locate(first, tail).thenCompose(key -> reader.summary(key));
+                return holding.thenCompose(found -> {
+                    if (found.isEmpty()) {
+                        // Deleted meanwhile: another run raised the floor past it. Where the first visible record
+                        // lies now is not known here, and the last commit as the target would take every
+                        // retained record with it: delete nothing, judge again.
+                        return CompletableFuture.completedFuture(new ExpiryReport(false, false, end, first, lastWritten,
+                                OptionalLong.empty(), 0, true));
+                    }
+                    CommitSummary target = found.get();
                     OptionalLong oldest = first >= end ? OptionalLong.empty() : OptionalLong.of(target.lastModifiedMs());
                     if (!chain.floors().cached().floor().isBelow(target.key())) {
                         // The floor is past it already (compacted): only whole segments below it can go.

@@ -26,6 +26,16 @@ final class LogChecker {
     /** One client batch as it lies in the log. */
     record LoggedBatch(CommitKey commit, long start, long end, List<SequencedRecord> records, String tokenBefore, String opKey) {}
 
+    /** One commit of the log, with the store's stamp of its first occupant: what retention judges it by. */
+    record LoggedCommit(CommitKey key, String objectKey, long start, long end, long trimPoint, long stampMs) {
+        boolean hasRecords() {
+            return end > start;
+        }
+    }
+
+    /** Which engine acknowledged the batches of a commit, and when (-1: several engines, which no commit has). */
+    record Ack(int engine, long atMs) {}
+
     private final LogSimulation world;
     private final List<String> violations = new ArrayList<>();
     final List<LoggedBatch> batches = new ArrayList<>();
@@ -34,6 +44,15 @@ final class LogChecker {
     final Set<Long> boundaries = new HashSet<>();
     final Map<Long, Long> timestampAt = new HashMap<>();
     final Set<String> tokensInEffect = new HashSet<>();
+    final List<LoggedCommit> commits = new ArrayList<>();
+    /** For each commit whose batches were acknowledged: by which engine, and the last ack. */
+    private final Map<CommitKey, Ack> acks = new HashMap<>();
+    /** Commits with records, by start. */
+    private final java.util.TreeMap<Long, LoggedCommit> byStart = new java.util.TreeMap<>();
+    /** The trim point of the state at each batch end. */
+    private final Map<Long, Long> trimPointAt = new HashMap<>();
+    /** What the retention runs did (reads that hid records, commits deleted, late janitors), by name. */
+    final Map<String, Long> retentionCounts = new java.util.TreeMap<>();
     long end;
     long finalTrimPoint;
 
@@ -49,6 +68,13 @@ final class LogChecker {
         }
         checkLoggedBatches(ops);
         for (LogSimulation.Op op : world.history) {
+            LoggedBatch b = op.outcome() instanceof AppendOutcome.Acked ? logged(op) : null;
+            if (b != null) {
+                acks.merge(b.commit(), new Ack(op.engine(), op.completedMs()),
+                        (x, y) -> x.engine() != y.engine() ? new Ack(-1, 0) : x.atMs() >= y.atMs() ? x : y);
+            }
+        }
+        for (LogSimulation.Op op : world.history) {
             switch (op.kind()) {
                 case "append" -> checkAppend(op);
                 case "check-tail" -> checkTail(op);
@@ -57,13 +83,21 @@ final class LogChecker {
             }
         }
         checkRealTimeOrder();
+        if (world.config.expiry() != null) {
+            checkDeletions();
+            checkExpiryReports();
+        }
         checkAFreshInstanceFindsTheLog();
         return violations;
     }
 
     /**
      * After the storm, an instance with nothing cached, on the same objects without faults, must find
-     * the log's tail and read every record at or above the trim point: the state survived.
+     * the log's tail and read exactly the records at or above the trim point: the state survived. Under
+     * retention it reads with the retention judged now, and reads exactly those at or above the trim
+     * point that it does not hide; the last commit is still stored, and so is every commit holding such a
+     * record (docs/LIFECYCLE.md, "Retention by age": deleted are only commits below the one holding the
+     * first visible record).
      */
     private void checkAFreshInstanceFindsTheLog() {
         LogEnv env = new LogEnv(world.store.truth(), world.sim::nowMs, world.sim::nanoTime, world.sim::delay,
@@ -81,11 +115,23 @@ final class LogChecker {
             return;
         }
         long trimPoint = batches.isEmpty() ? 0 : finalTrimPoint;
+        ReadRequest.Retention retention = world.config.expiry() == null ? ReadRequest.Retention.NONE
+                : world.config.expiry().at(world.store.clockMs());
+        if (world.config.expiry() != null) {
+            checkRetainedCommitsStored(retention, trimPoint);
+        }
+        long expectedFirst = Math.min(Math.max(trimPoint, firstNotHidden(retention)), end);
+        if (world.config.expiry() != null) {
+            count("records retained at the end", end - expectedFirst);
+        }
         List<SequencedRecord> all = new ArrayList<>();
         long next = 0;
         for (int reads = 0; next < end && reads < 10_000; reads++) {
             ReadOutcome o = fresh.read(new ReadRequest(new ReadRequest.Start.SeqNum(next), 1000, 1 << 20,
-                    java.util.OptionalLong.empty(), false)).toCompletableFuture().join();
+                    java.util.OptionalLong.empty(), false).withRetention(retention)).toCompletableFuture().join();
+            if (o instanceof ReadOutcome.Records r && r.records().isEmpty() && retention.hidesAny() && r.startSeq() >= end) {
+                break; // everything from here on is hidden
+            }
             if (!(o instanceof ReadOutcome.Records r) || r.records().isEmpty()) {
                 violations.add("a fresh instance reading from " + next + " got " + o);
                 return;
@@ -93,14 +139,43 @@ final class LogChecker {
             all.addAll(r.records());
             next = r.records().get(r.records().size() - 1).seqNum() + 1;
         }
-        long expectedFirst = Math.min(trimPoint, end);
-        if (!all.isEmpty() && all.get(0).seqNum() != expectedFirst) {
-            violations.add("a fresh instance's read starts at " + all.get(0).seqNum() + ", the trim point is " + trimPoint);
+        if (!all.isEmpty() && all.get(0).seqNum() != expectedFirst || all.isEmpty() && expectedFirst < end) {
+            violations.add("a fresh instance's read starts at " + (all.isEmpty() ? "nothing" : all.get(0).seqNum())
+                    + ", the trim point is " + trimPoint + " and the first record retention does not hide " + firstNotHidden(retention));
         }
+        long expected = expectedFirst;
         for (SequencedRecord r : all) {
             if (!r.equals(records.get(r.seqNum()))) {
                 violations.add("a fresh instance read seq " + r.seqNum() + " unlike the log");
                 return;
+            }
+            if (r.seqNum() != expected) {
+                violations.add("a fresh instance read seq " + r.seqNum() + " where " + expected + " was due");
+                return;
+            }
+            expected++;
+        }
+        if (expected != end && !all.isEmpty()) {
+            violations.add("a fresh instance's reads end at " + expected + ", the log at " + end);
+        }
+    }
+
+    /** The last commit, and every commit holding a record neither trimmed nor hidden by {@code retention}, are still stored. */
+    private void checkRetainedCommitsStored(ReadRequest.Retention retention, long trimPoint) {
+        if (commits.isEmpty()) {
+            return;
+        }
+        LoggedCommit last = commits.get(commits.size() - 1);
+        Optional<dev.brook.store.StoredObject> stored = world.store.truth().get(last.objectKey()).toCompletableFuture().join();
+        if (stored.isEmpty() || !Arrays.equals(stored.get().body(), world.store.firstOccupants().get(last.objectKey()))) {
+            violations.add("the last commit " + last.key() + " is no longer stored");
+        }
+        for (LoggedCommit c : commits) {
+            Long deleted = world.store.firstDeletedAt().get(c.objectKey());
+            if (deleted != null && c.hasRecords() && c.end() > trimPoint && !retention.hides(c.stampMs())) {
+                violations.add("commit " + c.key() + " (records " + c.start() + ".." + c.end() + ", stamped " + c.stampMs()
+                        + ") was deleted at " + deleted + ", yet at the end it holds records above the trim point " + trimPoint
+                        + " that retention does not hide");
             }
         }
     }
@@ -122,6 +197,7 @@ final class LogChecker {
         tokensInEffect.add(token);
         boundaries.add(0L);
         timestampAt.put(0L, 0L);
+        trimPointAt.put(0L, 0L);
         for (int guard = 0; first.containsKey(keys.commit(key)); guard++) {
             if (guard > 1_000_000) {
                 violations.add("the chain does not end");
@@ -141,6 +217,17 @@ final class LogChecker {
             if (c.state().trimPoint() < trim) {
                 violations.add("trim point moved back at " + key);
             }
+            long stamp = world.store.firstStamps().getOrDefault(keys.commit(key), Long.MIN_VALUE);
+            if (!commits.isEmpty() && stamp < commits.get(commits.size() - 1).stampMs()) {
+                // Each commit is created once its predecessor exists: what makes the expired commits a prefix.
+                violations.add("commit " + key + " was stamped " + stamp + ", before its predecessor");
+            }
+            LoggedCommit logged = new LoggedCommit(key, keys.commit(key), key.start(), c.end(), c.state().trimPoint(), stamp);
+            commits.add(logged);
+            if (logged.hasRecords()) {
+                byStart.put(logged.start(), logged);
+            }
+            trimPointAt.put(c.end(), c.state().trimPoint());
             trim = c.state().trimPoint();
             int offset = 0;
             for (int size : c.batchSizes()) {
@@ -288,10 +375,216 @@ final class LogChecker {
             }
             if (!boundaries.contains(r.tailSeq())) {
                 violations.add("read " + name + " was served against tail " + r.tailSeq() + ", not a state of the log");
+            } else if (op.read().retention().hidesAny()) {
+                checkReadUnderRetention(op, r);
             }
         } else if (op.outcome() instanceof ReadOutcome.RangeNotSatisfiable t && !boundaries.contains(t.tailSeq())) {
             violations.add("read " + name + " answered 416 with tail " + t.tailSeq() + ", not a state of the log");
+        } else if (op.outcome() instanceof Throwable t && searchRanOut(t)) {
+            violations.add("read " + name + ": " + t.getMessage());
         }
+    }
+
+    /**
+     * A read under retention R (judged at its invocation) against the tail E it reports:
+     * <ul>
+     * <li>returns no record of a commit whose store stamp R hides, but for one allowance: the engine that
+     * wrote a commit knows its stamp only as the store's clock when it learned that it won
+     * (docs/LIFECYCLE.md, "Retention by age"), which is no later than its acks; so a read that engine
+     * served may return the commit as long as R does not hide the moment its batches were acked;</li>
+     * <li>skips nothing that certainly stayed visible: with S its start, let M be the largest of S, the
+     * highest trim point of any commit created by the time the read ended (no trim run can have deleted
+     * from higher), and the first record of the log neither R nor any expiry run judged by then hides
+     * (expiry runs delete only what their own retention hides, and a retention judged later hides more).
+     * If M lies below E, the read returns records, and the first lies at or below M (they are contiguous,
+     * as every read's are).</li>
+     * </ul>
+     */
+    private void checkReadUnderRetention(LogSimulation.Op op, ReadOutcome.Records r) {
+        String name = opKey(op.client(), op.id());
+        ReadRequest.Retention retention = op.read().retention();
+        count("reads under retention");
+        for (SequencedRecord got : r.records()) {
+            LoggedCommit c = holding(got.seqNum());
+            Ack ack = c == null ? null : acks.get(c.key());
+            boolean writersOwn = ack != null && ack.engine() == op.engine() && !retention.hides(ack.atMs());
+            if (c != null && retention.hides(c.stampMs()) && !writersOwn) {
+                violations.add("read " + name + " (invoked " + op.invokedMs() + ", hiding stamps to " + retention.hiddenAtOrBeforeMs()
+                        + ") returned seq " + got.seqNum() + " of commit " + c.key() + " stamped " + c.stampMs() + ", past its retention");
+                break;
+            }
+        }
+        long start = ((ReadRequest.Start.SeqNum) op.read().start()).seqNum();
+        long from = Math.max(start, trimPointAt.getOrDefault(r.tailSeq(), 0L));
+        if (from < r.tailSeq() && holding(from) != null && retention.hides(holding(from).stampMs())) {
+            count("reads that hid records");
+        }
+        long mustStartBy = Math.max(Math.max(start, trimPointBy(op.completedMs())),
+                firstNotHidden(later(retention, expiryRetentionBy(op.completedMs()))));
+        if (mustStartBy < r.tailSeq() && (r.records().isEmpty() || r.records().get(0).seqNum() > mustStartBy)) {
+            violations.add("read " + name + " from " + start + " (invoked " + op.invokedMs() + ", ended " + op.completedMs()
+                    + ", tail " + r.tailSeq() + ") returned " + (r.records().isEmpty() ? "nothing" : "from " + r.records().get(0).seqNum())
+                    + ", skipping " + mustStartBy + ", which stayed visible and was not trimmed");
+        }
+    }
+
+    /**
+     * Every deletion of a commit (its first occupant) was one the rules allow at the moment it took
+     * effect: never the last commit (its successor existed by then), and either below the trim point (all
+     * its records below the highest trim point of a commit created by then) or hidden by the retention of
+     * an expiry run judged by then (the latest such retention: it hides the most). Deletes land late under
+     * faults; judging at the moment they land only allows more, so this is sound for late landings too.
+     */
+    private void checkDeletions() {
+        for (int i = 0; i < commits.size(); i++) {
+            LoggedCommit c = commits.get(i);
+            Long at = world.store.firstDeletedAt().get(c.objectKey());
+            if (at == null) {
+                continue;
+            }
+            count("commits deleted");
+            if (i + 1 == commits.size() || commits.get(i + 1).stampMs() > at) {
+                violations.add("commit " + c.key() + " was deleted at " + at + " while it was the last commit");
+            }
+            boolean trimmed = c.end() <= trimPointBy(at);
+            Optional<ReadRequest.Retention> expiry = expiryRetentionBy(at);
+            boolean expired = expiry.isPresent() && expiry.get().hides(c.stampMs());
+            if (!trimmed && !expired) {
+                violations.add("commit " + c.key() + " (records " + c.start() + ".." + c.end() + ", stamped " + c.stampMs()
+                        + ") was deleted at " + at + ", neither below the trim point " + trimPointBy(at)
+                        + " nor hidden by an expiry judged by then (" + expiry.map(x -> "hiding stamps to " + x.hiddenAtOrBeforeMs()).orElse("none") + ")");
+            }
+            if (!trimmed) {
+                count("commits deleted past the trim point");
+            }
+        }
+    }
+
+    /**
+     * What an expiry run reported is a state of the log; the first visible record it reports is at or
+     * below every record that certainly stayed visible (as for reads, with the run's own retention: a run
+     * that calls a stream empty while it holds such a record would have delete-on-empty delete it); and
+     * the stamp it reports for the last commit is that commit's, or later (a writer knows its own
+     * commit's stamp only as the store's clock when it learned that it won), never later than its end.
+     */
+    private void checkExpiryReports() {
+        List<LogSimulation.ExpiryRun> runs = List.copyOf(world.expiries);
+        if (runs.size() != world.expiriesStarted()) {
+            violations.add(world.expiriesStarted() - runs.size() + " expiry runs never ended");
+        }
+        for (LogSimulation.ExpiryRun run : runs) {
+            count(run.late() ? "late expiry runs" : "expiry runs");
+            if (!(run.outcome() instanceof ExpiryReport report)) {
+                count("expiry runs failed");
+                if (run.outcome() instanceof Throwable t && searchRanOut(t)) {
+                    violations.add("expiry run " + run.id() + ": " + t.getMessage());
+                }
+                continue;
+            }
+            if (report.sealed() || report.stale()) {
+                violations.add("expiry run " + run.id() + " reported " + report + " of a log never sealed nor reconfigured");
+                continue;
+            }
+            count("commits deleted by expiry runs", report.deleted());
+            if (run.late()) {
+                boolean overtaken = runs.stream().anyMatch(o -> o.judgedMs() > run.judgedMs() && o.completedMs() < run.completedMs()
+                        && o.outcome() instanceof ExpiryReport);
+                if (overtaken) {
+                    count("late expiry runs resumed after a later one finished");
+                    count("commits deleted by late expiry runs", report.deleted());
+                }
+            }
+            if (!boundaries.contains(report.end())) {
+                violations.add("expiry run " + run.id() + " judged at tail " + report.end() + ", not a state of the log");
+                continue;
+            }
+            long mustBy = Math.max(trimPointBy(run.completedMs()), firstNotHidden(later(run.retention(), expiryRetentionBy(run.completedMs()))));
+            if (mustBy < report.end() && report.firstVisible() > mustBy) {
+                violations.add("expiry run " + run.id() + " (judged " + run.judgedMs() + ", ended " + run.completedMs()
+                        + ") reported the first visible record at " + report.firstVisible() + " of " + report.end() + ", but " + mustBy
+                        + " stayed visible and was not trimmed");
+            }
+            LoggedCommit last = lastEndingAt(report.end());
+            if (last != null && (report.lastWrittenMs().isEmpty() || report.lastWrittenMs().getAsLong() < last.stampMs()
+                    || report.lastWrittenMs().getAsLong() > run.completedMs())) {
+                violations.add("expiry run " + run.id() + " reported the last commit written at " + report.lastWrittenMs() + ", the store stamped "
+                        + last.key() + " " + last.stampMs());
+            }
+        }
+    }
+
+    /**
+     * A search for the retention boundary that ran out of steps: a bisection over a few hundred commits
+     * needs about ten, and one that fails on the store's faults fails with them; only a search that stops
+     * making progress uses up its 128 steps (Reader#firstRetained).
+     */
+    private static boolean searchRanOut(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains("retention boundary")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void count(String what) {
+        count(what, 1);
+    }
+
+    private void count(String what, long n) {
+        retentionCounts.merge(what, n, Long::sum);
+    }
+
+    /** The commit holding {@code seq}, or null when no commit of the log does. */
+    private LoggedCommit holding(long seq) {
+        Map.Entry<Long, LoggedCommit> e = byStart.floorEntry(seq);
+        return e == null || e.getValue().end() <= seq ? null : e.getValue();
+    }
+
+    /** The last commit of the log ending at {@code seq}, or null. */
+    private LoggedCommit lastEndingAt(long seq) {
+        LoggedCommit found = null;
+        for (LoggedCommit c : commits) {
+            if (c.end() == seq) {
+                found = c;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The first record of the log that {@code retention} does not hide: the start of the first commit
+     * with records whose stamp it does not hide (stamps never decrease along the chain), else the end.
+     */
+    private long firstNotHidden(ReadRequest.Retention retention) {
+        for (LoggedCommit c : byStart.values()) {
+            if (!retention.hides(c.stampMs())) {
+                return c.start();
+            }
+        }
+        return end;
+    }
+
+    /** The highest trim point of a commit created at or before {@code ms}: no trim run could delete from higher by then. */
+    private long trimPointBy(long ms) {
+        long t = 0;
+        for (LoggedCommit c : commits) {
+            if (c.stampMs() <= ms) {
+                t = Math.max(t, c.trimPoint());
+            }
+        }
+        return t;
+    }
+
+    /** The retention of the latest expiry run judged at or before {@code ms}: it hides the most of any run judged by then. */
+    private Optional<ReadRequest.Retention> expiryRetentionBy(long ms) {
+        return world.expiries.stream().filter(run -> run.judgedMs() <= ms).map(LogSimulation.ExpiryRun::retention)
+                .max(java.util.Comparator.comparingLong(ReadRequest.Retention::hiddenAtOrBeforeMs));
+    }
+
+    /** Whichever of the two hides more. */
+    private static ReadRequest.Retention later(ReadRequest.Retention a, Optional<ReadRequest.Retention> b) {
+        return b.isPresent() && b.get().hiddenAtOrBeforeMs() > a.hiddenAtOrBeforeMs() ? b.get() : a;
     }
 
     /** Check-tail never goes back, and is at least the end of every ack that completed before it began. */

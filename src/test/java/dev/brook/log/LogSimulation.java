@@ -21,7 +21,8 @@ import java.util.Random;
  * A deterministic world for the log: several independent engines (as separate function instances
  * would be) on one faulty store, logical clients appending (plain, with match_seq_num, with fencing
  * tokens), fencing, trimming, reading and checking the tail, and a deleter raising the floor and
- * deleting. Everything runs on one virtual clock, so a seed replays the same history.
+ * deleting; with {@link Expiry}, retention by age too (reads that hide, expiry runs that delete).
+ * Everything runs on one virtual clock, so a seed replays the same history.
  */
 final class LogSimulation {
 
@@ -30,10 +31,15 @@ final class LogSimulation {
 
     /** The knobs of one run. */
     record Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
-                  double restartEngineRate, long deleterEveryMs, Network network) {
+                  double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry) {
         Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
                double restartEngineRate, long deleterEveryMs) {
             this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, null);
+        }
+
+        Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
+               double restartEngineRate, long deleterEveryMs, Network network) {
+            this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, network, null);
         }
 
         static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50, 10_000);
@@ -46,6 +52,34 @@ final class LogSimulation {
         /** The same on a store that never fails: contention alone decides who leads. */
         static final Config FORWARDING_CLEAN_STORE = new Config(3, 8, 40, SimFaultyStore.Faults.NONE, SMALL, 0.02, 40,
                 Network.FLAKY);
+        /** Retention by age: reads that hide, expiry runs overlapping each other and the trims, janitors that freeze. */
+        static final Config RETENTION = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40, null, Expiry.BUSY);
+    }
+
+    /**
+     * Retention by age (docs/LIFECYCLE.md, "Retention by age"): records live {@code ageSecs} by the
+     * store's stamps. An expiry run from a random engine starts about every {@code everyMs} while the
+     * clients work, up to {@code runningMax} at once, never waiting for the trims; a share
+     * {@code lateRate} of them are janitors of their own that judge their retention, then freeze (before
+     * their first request or part-way) for 2 s to {@code 2 s + freezeMaxMs} while others run and finish.
+     * A share {@code readsWithRetention} of reads hide what the retention at their invocation hides.
+     * {@code afterClientsMs} after the last client finished, every engine runs one more expiry. Trims go
+     * to random points only, never to the end: a trim to the end hides everything and leaves retention
+     * nothing to judge.
+     */
+    record Expiry(long ageSecs, long everyMs, int runningMax, double lateRate, long freezeMaxMs, double readsWithRetention,
+                  long afterClientsMs) {
+        /**
+         * A run lasts about 50 to 75 virtual seconds (the faulty store's timeouts and pauses), about four
+         * records a second: records live 12 s, so most of a run's records expire while it goes on, and at
+         * the end, after the last expiries (3 s after the clients) and the last frozen janitors, the newest
+         * are still visible (about ten a run, above the trim point).
+         */
+        static final Expiry BUSY = new Expiry(12, 300, 3, 0.1, 6_000, 0.6, 3_000);
+
+        ReadRequest.Retention at(long storeNowMs) {
+            return ReadRequest.Retention.age(1, ageSecs, storeNowMs);
+        }
     }
 
     /**
@@ -60,9 +94,19 @@ final class LogSimulation {
     /** What the network did in one run. */
     final java.util.Map<String, Integer> forwards = new java.util.TreeMap<>();
 
-    /** One operation a client ran: what it asked, when, and how it ended. */
+    /** One operation a client ran: what it asked, when, and how it ended; {@code engine}: which engine served it. */
     record Op(int client, int id, String kind, AppendBatch batch, ReadRequest read, long invokedMs, long completedMs,
-              Object outcome) {}
+              Object outcome, int engine) {}
+
+    /**
+     * One expiry run: the retention it was given, judged at {@code judgedMs} by the store's clock, when it
+     * ended and how (an {@link ExpiryReport} or a failure); {@code late}: a janitor that froze after judging.
+     */
+    record ExpiryRun(int id, boolean late, ReadRequest.Retention retention, long judgedMs, long completedMs, Object outcome) {}
+
+    final List<ExpiryRun> expiries = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger expiriesRunning = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger expiriesStarted = new java.util.concurrent.atomic.AtomicInteger();
 
     final long seed;
     final Config config;
@@ -195,6 +239,9 @@ final class LogSimulation {
             sim.at(random.nextInt(20), client::next);
         }
         scheduleDeleter();
+        if (config.expiry() != null) {
+            scheduleExpiry();
+        }
         if (!sim.run(budget)) {
             throw new AssertionError("seed " + seed + ": the simulation did not settle");
         }
@@ -216,12 +263,75 @@ final class LogSimulation {
         });
     }
 
+    /** Starts expiry runs while the clients work, several at once, whatever the trims are doing. */
+    private void scheduleExpiry() {
+        long every = config.expiry().everyMs();
+        sim.at(every / 2 + random.nextLong(every + 1), () -> {
+            if (clientsDone) {
+                return;
+            }
+            if (random.nextDouble() < config.expiry().lateRate()) {
+                lateExpiry();
+            } else if (expiriesRunning.get() < config.expiry().runningMax()) {
+                expire(engine());
+            }
+            scheduleExpiry();
+        });
+    }
+
+    /** After the clients: one more run from every engine, once the newest records have aged a little. */
+    private void finalExpiries() {
+        sim.at(config.expiry().afterClientsMs(), () -> {
+            for (int i = 0; i < engines.length; i++) {
+                expire(engine(i));
+            }
+        });
+    }
+
+    private void expire(StreamLog log) {
+        int id = expiriesStarted.getAndIncrement();
+        long judged = store.clockMs();
+        ReadRequest.Retention r = config.expiry().at(judged);
+        expiriesRunning.incrementAndGet();
+        log.expire(r).whenComplete((report, e) -> {
+            expiriesRunning.decrementAndGet();
+            expiries.add(new ExpiryRun(id, false, r, judged, sim.nowMs(), e != null ? e : report));
+        });
+    }
+
+    /**
+     * A janitor of its own (a process with its own cache, as a lifecycle check in another function
+     * instance) that judges its retention now, makes its first few requests (possibly none) and freezes;
+     * it resumes seconds later, when runs judged after it have finished, and acts on what it decided.
+     */
+    private void lateExpiry() {
+        int id = expiriesStarted.getAndIncrement();
+        long judged = store.clockMs();
+        ReadRequest.Retention r = config.expiry().at(judged);
+        Random own = new Random(seed * 65_537 + id);
+        dev.brook.store.ObjectStore frozen = new dev.brook.testing.FreezingStore(store, sim, own.nextInt(8),
+                judged + 2_000 + own.nextLong(config.expiry().freezeMaxMs() + 1));
+        LogEnv env = new LogEnv(frozen, sim::nowMs, sim::nanoTime, sim::delay, own, config.settings());
+        new StreamLog(env, SID, genesis).expire(r).whenComplete((report, e) ->
+                expiries.add(new ExpiryRun(id, true, r, judged, sim.nowMs(), e != null ? e : report)));
+    }
+
+    /** Expiry runs started (each ends in {@link #expiries}). */
+    int expiriesStarted() {
+        return expiriesStarted.get();
+    }
+
     private synchronized StreamLog engine() {
+        return engines[anyEngine()];
+    }
+
+    /** A random engine's index; now and then that engine restarts first (its process keeps its commit cache). */
+    private synchronized int anyEngine() {
         int i = random.nextInt(engines.length);
         if (random.nextDouble() < config.restartEngineRate()) {
             engines[i] = newEngine(i);
         }
-        return engines[i];
+        return i;
     }
 
     /** A logical client: one operation at a time, with what it believes about the stream. */
@@ -241,29 +351,37 @@ final class LogSimulation {
             if (ops == config.opsPerClient()) {
                 if (clientsFinished.incrementAndGet() == config.clients()) {
                     clientsDone = true;
+                    if (config.expiry() != null) {
+                        finalExpiries();
+                    }
                 }
                 return;
             }
             int opId = ops++;
             long invoked = sim.nowMs();
             int pick = r.nextInt(100);
-            StreamLog log = engine();
+            int served = anyEngine();
+            StreamLog log = engine(served);
             if (pick < 12) {
                 log.checkTail().whenComplete((t, e) -> {
                     if (t != null) {
                         knownTail = Math.max(knownTail, t.seqNum());
                     }
-                    record(opId, "check-tail", null, null, invoked, e != null ? e : t);
+                    record(opId, "check-tail", null, null, invoked, e != null ? e : t, served);
                 });
             } else if (pick < 24) {
-                ReadRequest read = new ReadRequest(new ReadRequest.Start.SeqNum(r.nextLong(knownTail + 2)),
+                ReadRequest plain = new ReadRequest(new ReadRequest.Start.SeqNum(r.nextLong(knownTail + 2)),
                         1 + r.nextInt(40), 1 << 20, OptionalLong.empty(), r.nextBoolean());
+                // Under retention, some reads hide what the retention judged now hides (an S2 read does,
+                // with the stream's age, docs/LIFECYCLE.md); the others hide nothing.
+                ReadRequest read = config.expiry() != null && r.nextDouble() < config.expiry().readsWithRetention()
+                        ? plain.withRetention(config.expiry().at(store.clockMs())) : plain;
                 // Half of the reads continue as a session's next batch would: bounded by the tail validated
                 // last; a third of those after a notice (true, stale or false) made the log follow its chain.
                 int kind = r.nextInt(6);
                 long noticed = Math.max(0, knownTail + r.nextInt(5) - 2);
                 (kind < 3 ? log.read(read) : kind < 5 ? log.readOn(read) : log.learn(noticed).thenCompose(x -> log.readOn(read)))
-                        .whenComplete((o, e) -> record(opId, "read", null, read, invoked, e != null ? e : o));
+                        .whenComplete((o, e) -> record(opId, "read", null, read, invoked, e != null ? e : o, served));
             } else {
                 AppendBatch batch = batch(opId, pick);
                 log.append(batch).whenComplete((o, e) -> {
@@ -280,7 +398,7 @@ final class LogSimulation {
                             && new String(batch.records().get(0).headers().get(0).value(), StandardCharsets.UTF_8).equals("fence")) {
                         knownToken = new String(batch.records().get(0).body(), StandardCharsets.UTF_8);
                     }
-                    record(opId, "append", batch, null, invoked, e != null ? e : o);
+                    record(opId, "append", batch, null, invoked, e != null ? e : o, served);
                 });
             }
         }
@@ -295,7 +413,8 @@ final class LogSimulation {
                 records.add(command("fence", fence.getBytes(StandardCharsets.UTF_8)));
                 token = Optional.of(knownToken);
             } else if (pick < 42) {
-                long point = r.nextBoolean() ? Long.MAX_VALUE : r.nextLong(knownTail + 3);
+                boolean toEnd = r.nextBoolean() && config.expiry() == null;
+                long point = toEnd ? Long.MAX_VALUE : r.nextLong(knownTail + 3);
                 records.add(command("trim", ByteBuffer.allocate(8).putLong(point).array()));
             } else if (pick < 55) {
                 match = OptionalLong.of(knownTail);
@@ -315,8 +434,8 @@ final class LogSimulation {
             return new AppendRecord(OptionalLong.empty(), List.of(new Header(new byte[0], name.getBytes(StandardCharsets.UTF_8))), body);
         }
 
-        private void record(int opId, String kind, AppendBatch batch, ReadRequest read, long invoked, Object outcome) {
-            history.add(new Op(id, opId, kind, batch, read, invoked, sim.nowMs(), outcome));
+        private void record(int opId, String kind, AppendBatch batch, ReadRequest read, long invoked, Object outcome, int engine) {
+            history.add(new Op(id, opId, kind, batch, read, invoked, sim.nowMs(), outcome, engine));
             sim.at(r.nextInt(15), this::next);
         }
     }

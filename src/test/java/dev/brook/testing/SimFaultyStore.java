@@ -21,7 +21,9 @@ import java.util.function.Supplier;
  * latency. A request takes effect after one delay and is answered after another, or fails before
  * taking effect, or takes effect and reports a timeout, or reports a timeout and takes effect much
  * later (possibly after its key was deleted), or loses its metadata. Listings gain junk keys. Every
- * first occupant of a key is remembered, so a checker can define the log without trusting the system.
+ * first occupant of a key is remembered, so a checker can define the log without trusting the system:
+ * its bytes, the stamp the store gave it (retention judges by it, docs/LIFECYCLE.md) and when it was
+ * deleted, if it was.
  */
 public final class SimFaultyStore implements ObjectStore {
 
@@ -38,6 +40,8 @@ public final class SimFaultyStore implements ObjectStore {
     private final Random random;
     private final Faults faults;
     private final Map<String, byte[]> firstOccupants = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> firstStamps = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> firstDeletedAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
     /** Faults over a memory store on the scheduler's clock. */
@@ -56,6 +60,16 @@ public final class SimFaultyStore implements ObjectStore {
     /** The first object ever created at each key, whatever happened to it later. */
     public Map<String, byte[]> firstOccupants() {
         return firstOccupants;
+    }
+
+    /** The store's stamp (Last-Modified, ms) of each key's first occupant. */
+    public Map<String, Long> firstStamps() {
+        return firstStamps;
+    }
+
+    /** When each key's first occupant was deleted (virtual ms), for the keys whose first occupant is gone. */
+    public Map<String, Long> firstDeletedAt() {
+        return firstDeletedAt;
     }
 
     public long requests() {
@@ -130,8 +144,10 @@ public final class SimFaultyStore implements ObjectStore {
         byte[] copy = body.clone();
         return request("put-if-absent", key, true, () -> {
             PutOutcome outcome = inner.putIfAbsent(key, copy, stored).toCompletableFuture().join();
-            if (outcome == PutOutcome.CREATED) {
-                firstOccupants.putIfAbsent(key, copy);
+            if (outcome == PutOutcome.CREATED && firstOccupants.putIfAbsent(key, copy) == null) {
+                // The stamp as the store gave it: a HEAD of what was just created (a memory store: this instant).
+                long stamp = inner.head(key).toCompletableFuture().join().map(ObjectInfo::lastModifiedMs).orElse(sim.nowMs());
+                firstStamps.put(key, stamp);
             }
             return outcome;
         });
@@ -175,7 +191,15 @@ public final class SimFaultyStore implements ObjectStore {
 
     @Override
     public CompletionStage<Void> delete(String key) {
-        return request("delete", key, true, () -> inner.delete(key).toCompletableFuture().join());
+        return request("delete", key, true, () -> {
+            // What a delete finds at a key with a first occupant, before any delete took effect there, is that
+            // occupant (a plain put could replace it, but the log writes its commits and floors only with putIfAbsent).
+            if (firstOccupants.containsKey(key) && !firstDeletedAt.containsKey(key)
+                    && inner.head(key).toCompletableFuture().join().isPresent()) {
+                firstDeletedAt.put(key, sim.nowMs());
+            }
+            return inner.delete(key).toCompletableFuture().join();
+        });
     }
 
     @Override
