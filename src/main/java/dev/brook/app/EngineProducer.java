@@ -27,6 +27,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Singleton
 public class EngineProducer {
 
+    /** Bytes of decoded commits (and, apart, of segments) kept in memory for readers; default 64 MiB or an eighth of the heap. */
+    @ConfigProperty(name = "brook.commit-cache.bytes")
+    java.util.Optional<Long> commitCacheBytes;
+
     @Produces
     @Singleton
     LogEnv logEnv(ObjectStore store, MeterRegistry registry) {
@@ -34,7 +38,7 @@ public class EngineProducer {
         // native image's heap), thread-safe (docs/DECISIONS.md 24). Simulations inject seeded ones.
         SecureRandom random = new SecureRandom();
         LogEnv env = new LogEnv(store, System::currentTimeMillis, System::nanoTime, ResilientObjectStore.Delay.REAL, random,
-                LogSettings.DEFAULT);
+                LogSettings.DEFAULT, new CommitCache(commitCacheBytes.orElse(CommitCache.DEFAULT_BYTES_MAX)));
         CommitCache commits = env.commits();
         // How fan-out is served (docs/LOG.md, fan-out): commit reads from memory, joined to a GET in flight, or fetched.
         FunctionCounter.builder("brook.commit.reads", commits, CommitCache::readsFromMemory).tag("source", "memory")

@@ -97,7 +97,7 @@ final class Compactor {
                 }
                 StoredObject o = found.get();
                 Commit c = CommitCodec.decode(key, o.body());
-                if (!commits.isEmpty() && !Arrays.equals(c.previousHash(), CommitCodec.sha256(entries.get(entries.size() - 1).body()))) {
+                if (!commits.isEmpty() && !Arrays.equals(c.previousHash(), entries.get(entries.size() - 1).hash())) {
                     throw new StoreException(StoreException.Kind.CORRUPT, "commit " + key + " of " + keys.sid() + " does not extend its predecessor");
                 }
                 bytes[0] += o.body().length;

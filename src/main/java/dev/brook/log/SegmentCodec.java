@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  *   "BRKS" u8 format=1
  *   u64 cellStart  u32 cellRecords
  *   u8 hasHolder  u64 holderStart  u64 holderEpoch      the commit holding record cellStart, when it starts in an earlier cell
- *   u32 commits  { u64 start  u64 epoch  u64 lastModifiedMs  u32 length }*
+ *   u32 commits  { u64 start  u64 epoch  u64 lastModifiedMs  u32 length  byte[32] sha256 }*
  *   { commit object, verbatim }*
  *   u32 crc32c(everything before it)
  * </pre>
@@ -38,8 +38,16 @@ public final class SegmentCodec {
 
     private SegmentCodec() {}
 
-    /** One commit of a segment: its key, the store's stamp of its original object, and that object's bytes. */
-    public record Entry(CommitKey key, long lastModifiedMs, byte[] body) {}
+    /**
+     * One commit of a segment: its key, the store's stamp of its original object, that object's bytes,
+     * and their SHA-256 (kept so that a reader need not hash 8 MiB to link the commits; the segment's
+     * checksum covers it).
+     */
+    public record Entry(CommitKey key, long lastModifiedMs, byte[] body, byte[] hash) {
+        public Entry(CommitKey key, long lastModifiedMs, byte[] body) {
+            this(key, lastModifiedMs, body, CommitCodec.sha256(body));
+        }
+    }
 
     /** A segment as written: its cell, the holder of its first record when that lies earlier, its commits in chain order. */
     public record Segment(long cellStart, int cellRecords, Optional<CommitKey> holder, List<Entry> entries) {
@@ -50,7 +58,7 @@ public final class SegmentCodec {
 
     public static byte[] encode(Segment s) {
         try {
-            long size = 64 + 28L * s.entries().size() + s.entries().stream().mapToLong(e -> e.body().length).sum();
+            long size = 64 + 60L * s.entries().size() + s.entries().stream().mapToLong(e -> e.body().length).sum();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, size));
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
@@ -66,6 +74,7 @@ public final class SegmentCodec {
                 out.writeLong(e.key().epoch());
                 out.writeLong(e.lastModifiedMs());
                 out.writeInt(e.body().length);
+                out.write(e.hash());
             }
             for (Entry e : s.entries()) {
                 out.write(e.body());
@@ -105,16 +114,20 @@ public final class SegmentCodec {
             boolean hasHolder = in.get() == 1;
             CommitKey holder = new CommitKey(in.getLong(), in.getLong());
             int n = in.getInt();
-            if (n < 0 || n > (body.length / 28)) {
+            if (n < 0 || n > (body.length / 60)) {
                 throw corrupt(where, "claims " + n + " commits");
             }
             List<CommitKey> keys = new ArrayList<>(n);
             List<Long> stamps = new ArrayList<>(n);
             List<Integer> lengths = new ArrayList<>(n);
+            List<byte[]> hashes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 keys.add(new CommitKey(in.getLong(), in.getLong()));
                 stamps.add(in.getLong());
                 lengths.add(in.getInt());
+                byte[] hash = new byte[Commit.HASH_BYTES];
+                in.get(hash);
+                hashes.add(hash);
             }
             List<Entry> entries = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -124,7 +137,7 @@ public final class SegmentCodec {
                 }
                 byte[] commit = new byte[length];
                 in.get(commit);
-                entries.add(new Entry(keys.get(i), stamps.get(i), commit));
+                entries.add(new Entry(keys.get(i), stamps.get(i), commit, hashes.get(i)));
             }
             if (in.remaining() != 4) {
                 throw corrupt(where, (in.remaining() - 4) + " stray bytes");

@@ -104,13 +104,26 @@ final class Segments {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             Cell c = found.get();
-            for (CommitCache.Cached commit : c.commits()) {
-                CommitSummary s = commit.summary();
-                if (s.hasRecords() && s.key().start() <= seq && seq < s.end()) {
-                    return CompletableFuture.completedFuture(Optional.of(commit));
+            // The last commit starting at or before seq (by bisection: a catch-up asks once per commit); at one
+            // start, the commit with records comes after the zero-record ones (greater epoch).
+            List<CommitCache.Cached> commits = c.commits();
+            int lo = 0;
+            int hi = commits.size(); // the first index starting after seq
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (commits.get(mid).summary().key().start() <= seq) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
                 }
             }
-            boolean beforeFirst = c.commits().isEmpty() || seq < c.commits().get(0).summary().key().start();
+            if (lo > 0) {
+                CommitSummary s = commits.get(lo - 1).summary();
+                if (s.hasRecords() && seq < s.end()) {
+                    return CompletableFuture.completedFuture(Optional.of(commits.get(lo - 1)));
+                }
+            }
+            boolean beforeFirst = lo == 0;
             if (beforeFirst && c.holder().isPresent() && cellOf(c.holder().get().start()) < c.cellStart()) {
                 CommitKey holder = c.holder().get();
                 return cell(cellOf(holder.start())).thenApply(earlier -> earlier.flatMap(e -> e.commits().stream()
@@ -121,7 +134,12 @@ final class Segments {
     }
 
     private static Optional<CommitCache.Cached> firstAfter(Cell c, long seq) {
-        return c.commits().stream().filter(x -> x.summary().key().start() > seq).findFirst();
+        for (CommitCache.Cached x : c.commits()) { // only on a gap (trimmed records): rare
+            if (x.summary().key().start() > seq) {
+                return Optional.of(x);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -164,7 +182,7 @@ final class Segments {
         CommitSummary before = null;
         for (SegmentCodec.Entry e : s.entries()) {
             Commit commit = CommitCodec.decode(e.key(), e.body());
-            CommitSummary summary = CommitCodec.summaryOf(commit, CommitCodec.sha256(e.body()), e.lastModifiedMs());
+            CommitSummary summary = CommitCodec.summaryOf(commit, e.hash(), e.lastModifiedMs());
             if (before != null && !(commit.previous().equals(Optional.of(before.key())) && Arrays.equals(commit.previousHash(), before.hash()))) {
                 throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " breaks the chain at " + e.key());
             }

@@ -120,6 +120,9 @@ public final class Bench {
             Map<String, String> env = new HashMap<>();
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             env.put("BROOK_JANITOR_INTERVAL_MS", "2000"); // the compaction scenario waits for the janitor
+            // Catch-up reads old data from storage, as a reader would whose commits are long gone from memory:
+            // 16 MiB holds two segments, not the compaction scenario's 40 MiB of commits.
+            env.put("BROOK_COMMIT_CACHE_BYTES", System.getenv().getOrDefault("BROOK_COMMIT_CACHE_BYTES", "16777216"));
             if (mode.equals("s3proxy")) {
                 s3 = S3ProxyProcess.start();
                 s3.createBucket("bench");
