@@ -300,6 +300,13 @@ final class Reader {
                     });
                 }
                 Commit commit = cached.get().commit();
+                if (commit.key().start() > key.start()) {
+                    // A segment whose cell lost its first records to a trim (docs/LOG.md, "Compaction"): a jump over
+                    // trimmed records, and what was collected before them was trimmed too.
+                    jumped[0] = true;
+                    out.clear();
+                    bytes[0] = 0;
+                }
                 if (firstRead[0] == null) {
                     firstRead[0] = commit.key();
                 }
@@ -375,8 +382,10 @@ final class Reader {
             return Loops.until(LOCATE_HOPS_MAX, settings.loopDeadline(nanoClock), hop -> chain.summaryAt(at[0]).thenApply(summary -> {
                 Optional<CommitKey> previous = summary.flatMap(CommitSummary::previous);
                 if (previous.isEmpty()) {
-                    // Gone (trimmed meanwhile) or the first commit: the walk starts at the floor and validates.
-                    return Optional.of(chain.floors().cached().floor());
+                    // Gone (trimmed or compacted meanwhile) or the first commit: the walk starts at the floor and
+                    // validates; or, when seq lies below the floor, at seq itself, in the segments (fetchAt).
+                    CommitKey floorNow = chain.floors().cached().floor();
+                    return Optional.of(seq < floorNow.start() ? new CommitKey(seq, 0) : floorNow);
                 }
                 if (previous.get().start() <= seq) {
                     return Optional.of(previous.get());

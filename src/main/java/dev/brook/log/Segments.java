@@ -101,7 +101,7 @@ final class Segments {
     CompletionStage<Optional<CommitCache.Cached>> holding(long seq) {
         return cell(cellOf(seq)).thenCompose(found -> {
             if (found.isEmpty()) {
-                return CompletableFuture.completedFuture(Optional.empty());
+                return heldFromBefore(seq);
             }
             Cell c = found.get();
             // The last commit starting at or before seq (by bisection: a catch-up asks once per commit); at one
@@ -131,6 +131,38 @@ final class Segments {
             }
             return CompletableFuture.completedFuture(firstAfter(c, seq));
         });
+    }
+
+    /**
+     * A cell not compacted yet can still begin with records of a compacted commit: the last commit of
+     * the cell before reaches into it, and the floor (the first commit of this cell) starts after them.
+     * Found through the previous cell: its last commit, or the commit it names when it holds none.
+     * Empty when that does not hold {@code seq} either (deleted, trimmed).
+     */
+    private CompletionStage<Optional<CommitCache.Cached>> heldFromBefore(long seq) {
+        long previous = cellOf(seq) - cellRecords;
+        if (previous < 0) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return cell(previous).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<CommitCache.Cached>empty());
+            }
+            Cell p = found.get();
+            if (!p.commits().isEmpty()) {
+                return CompletableFuture.completedFuture(holds(p.commits().get(p.commits().size() - 1), seq));
+            }
+            if (p.holder().isEmpty() || cellOf(p.holder().get().start()) >= previous) {
+                return CompletableFuture.completedFuture(Optional.<CommitCache.Cached>empty());
+            }
+            CommitKey holder = p.holder().get();
+            return cell(cellOf(holder.start())).thenApply(earlier -> earlier.flatMap(e -> e.commits().stream()
+                    .filter(x -> x.summary().key().equals(holder)).findFirst()).flatMap(x -> holds(x, seq)));
+        });
+    }
+
+    private static Optional<CommitCache.Cached> holds(CommitCache.Cached c, long seq) {
+        return c.summary().hasRecords() && c.summary().key().start() <= seq && seq < c.summary().end() ? Optional.of(c) : Optional.empty();
     }
 
     private static Optional<CommitCache.Cached> firstAfter(Cell c, long seq) {

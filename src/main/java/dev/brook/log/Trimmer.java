@@ -50,7 +50,10 @@ final class Trimmer {
                     // (it may start in an earlier cell, whose segment must stay; docs/LOG.md, "Compaction")
                     .thenCompose(at -> !at.isBelow(chain.floors().cached().floor()) ? CompletableFuture.completedFuture(at)
                             : reader.summary(at).thenApply(found -> found.map(CommitSummary::key).orElse(at)))
-                    .thenCompose(target -> chain.floors().raiseTo(target).thenCompose(view -> view.floor().equals(CommitKey.INFINITY)
+                    .thenCompose(target -> target.start() > tail.state().trimPoint()
+                            // not the commit holding the trim point (it moved under us): nothing is known to be below it
+                            ? CompletableFuture.completedFuture(new TrimReport(chain.floors().cached().floor(), 0, false))
+                            : chain.floors().raiseTo(target).thenCompose(view -> view.floor().equals(CommitKey.INFINITY)
                             ? CompletableFuture.completedFuture(new TrimReport(view.floor(), 0, false))
                             : deleteBelow(target, false)));
         });

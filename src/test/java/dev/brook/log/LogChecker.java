@@ -100,8 +100,9 @@ final class LogChecker {
      * first visible record).
      */
     private void checkAFreshInstanceFindsTheLog() {
+        // (the world's compaction cells: persistent, like the keys they name)
         LogEnv env = new LogEnv(world.store.truth(), world.sim::nowMs, world.sim::nanoTime, world.sim::delay,
-                new java.util.Random(world.seed), LogSettings.DEFAULT);
+                new java.util.Random(world.seed), LogSettings.DEFAULT.withSegmentCellRecords(world.config.settings().segmentCellRecords()));
         StreamLog fresh = new StreamLog(env, LogSimulation.SID, world.genesis);
         TailPosition tail;
         try {
@@ -172,12 +173,40 @@ final class LogChecker {
         }
         for (LoggedCommit c : commits) {
             Long deleted = world.store.firstDeletedAt().get(c.objectKey());
-            if (deleted != null && c.hasRecords() && c.end() > trimPoint && !retention.hides(c.stampMs())) {
+            if (deleted != null && c.hasRecords() && c.end() > trimPoint && !retention.hides(c.stampMs()) && !compactedAndKept(c, deleted)) {
                 violations.add("commit " + c.key() + " (records " + c.start() + ".." + c.end() + ", stamped " + c.stampMs()
                         + ") was deleted at " + deleted + ", yet at the end it holds records above the trim point " + trimPoint
                         + " that retention does not hide");
             }
         }
+    }
+
+    /**
+     * Whether the first occupant of {@code c}'s key was, by {@code at}, copied byte for byte into the
+     * segment of its cell (docs/LOG.md, "Compaction"): the first segment ever written there holds it.
+     */
+    private boolean compactedBy(LoggedCommit c, long at) {
+        int cell = world.config.settings().segmentCellRecords();
+        long cellStart = c.start() - Math.floorMod(c.start(), cell);
+        String segmentKey = new LogKeys(LogSimulation.SID).segment(cellStart);
+        Long created = world.store.firstStamps().get(segmentKey);
+        byte[] segment = world.store.firstOccupants().get(segmentKey);
+        byte[] original = world.store.firstOccupants().get(c.objectKey());
+        if (created == null || segment == null || original == null || created > at) {
+            return false;
+        }
+        return SegmentCodec.decode(segmentKey, cellStart, segment).entries().stream()
+                .anyMatch(e -> e.key().equals(c.key()) && Arrays.equals(e.body(), original));
+    }
+
+    /** As {@link #compactedBy}, and that segment is still stored at the end. */
+    private boolean compactedAndKept(LoggedCommit c, long at) {
+        if (!compactedBy(c, at)) {
+            return false;
+        }
+        int cell = world.config.settings().segmentCellRecords();
+        String segmentKey = new LogKeys(LogSimulation.SID).segment(c.start() - Math.floorMod(c.start(), cell));
+        return world.store.truth().get(segmentKey).toCompletableFuture().join().isPresent();
     }
 
     private static String opKey(int client, int op) {
@@ -449,7 +478,11 @@ final class LogChecker {
             boolean trimmed = c.end() <= trimPointBy(at);
             Optional<ReadRequest.Retention> expiry = expiryRetentionBy(at);
             boolean expired = expiry.isPresent() && expiry.get().hides(c.stampMs());
-            if (!trimmed && !expired) {
+            boolean compacted = compactedBy(c, at);
+            if (compacted) {
+                count("commits deleted after compaction");
+            }
+            if (!trimmed && !expired && !compacted) {
                 violations.add("commit " + c.key() + " (records " + c.start() + ".." + c.end() + ", stamped " + c.stampMs()
                         + ") was deleted at " + at + ", neither below the trim point " + trimPointBy(at)
                         + " nor hidden by an expiry judged by then (" + expiry.map(x -> "hiding stamps to " + x.hiddenAtOrBeforeMs()).orElse("none") + ")");

@@ -42,7 +42,9 @@ final class LogSimulation {
             this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, network, null);
         }
 
-        static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50, 10_000);
+        /** Small bounds, and compaction cells of 8 sequence numbers, so that compaction runs in every world. */
+        static final LogSettings SMALL = new LogSettings(8, 1 << 20, 6, 4_000, 3, 4, 3, 64, 64, 4, 50, 10_000)
+                .withSegmentCellRecords(8);
         static final Config DEFAULT = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40);
         /** Long pauses and late landings: writers come back from the dead onto freed keys. */
         static final Config ZOMBIES = new Config(4, 6, 40,
@@ -251,6 +253,10 @@ final class LogSimulation {
     private volatile boolean clientsDone;
     private final java.util.concurrent.atomic.AtomicInteger clientsFinished = new java.util.concurrent.atomic.AtomicInteger();
 
+    private final java.util.concurrent.atomic.AtomicInteger compactionsRunning = new java.util.concurrent.atomic.AtomicInteger();
+    /** What the compaction runs did in one run: runs finished, segments written, commit objects they replaced. */
+    final java.util.Map<String, Integer> compactions = new java.util.TreeMap<>();
+
     private void scheduleDeleter() {
         sim.at(config.deleterEveryMs(), () -> {
             if (clientsDone) {
@@ -258,6 +264,20 @@ final class LogSimulation {
             }
             if (trimsRunning.compareAndSet(0, 1)) {
                 engine().trim().whenComplete((r, e) -> trimsRunning.set(0));
+            }
+            // Compaction (docs/LOG.md): from random engines, up to two at once, whatever trims and expiries do.
+            if (config.settings().segmentCellRecords() < Segments.CELL_RECORDS && compactionsRunning.get() < 2 && random.nextBoolean()) {
+                compactionsRunning.incrementAndGet();
+                engine().compact().whenComplete((r, e) -> {
+                    compactionsRunning.decrementAndGet();
+                    if (r != null) {
+                        synchronized (compactions) {
+                            compactions.merge("runs", 1, Integer::sum);
+                            compactions.merge("segments written", r.segments(), Integer::sum);
+                            compactions.merge("commits compacted", r.commits(), Integer::sum);
+                        }
+                    }
+                });
             }
             scheduleDeleter();
         });
