@@ -65,7 +65,10 @@ final class Segments {
             }
             CompletableFuture<Optional<Cell>> running = inFlight.get(cellStart);
             if (running != null) {
-                return running;
+                // A GET in flight may have been sent before the cell was compacted (for the floor's own cell,
+                // whose first records the previous cell may hold): "absent" from it is no answer for a caller
+                // that knows the floor passed the cell since. Asked again, alone (LogSimulationTest, seed 47).
+                return running.thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : fetchAlone(cellStart));
             }
             mine = new CompletableFuture<>();
             inFlight.put(cellStart, mine);
@@ -99,6 +102,11 @@ final class Segments {
      * commit after it; empty when its cell is absent (deleted) or holds nothing at or after it.
      */
     CompletionStage<Optional<CommitCache.Cached>> holding(long seq) {
+        if (Math.floorMod(seq, cellRecords) >= cellRecords - cellRecords / 4) {
+            // A catch-up nearing the end of a cell: fetch the next one meanwhile (one at a time per stream, and
+            // only into the bounded cache; a cell that is not there costs a GET that finds nothing).
+            prefetch(cellOf(seq) + cellRecords);
+        }
         return cell(cellOf(seq)).thenCompose(found -> {
             if (found.isEmpty()) {
                 return heldFromBefore(seq);
@@ -198,6 +206,45 @@ final class Segments {
                 return Optional.<Optional<Long>>empty();
             });
         }, () -> new StoreException(StoreException.Kind.TRANSIENT, "no end to the search for segments of " + keys.sid()));
+    }
+
+    /** One GET of a cell's segment, shared with nobody; cached when found. */
+    private CompletionStage<Optional<Cell>> fetchAlone(long cellStart) {
+        String key = keys.segment(cellStart);
+        return store.get(key).thenApply(object -> object.map(o -> {
+            Cell c = decode(key, cellStart, o.body());
+            cache.rememberCell(key, c);
+            return c;
+        }));
+    }
+
+    /** The last cell a prefetch found absent (not compacted yet): not asked again by prefetches. */
+    private volatile long prefetchMissed = -1;
+
+    private final java.util.concurrent.atomic.AtomicBoolean prefetching = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void prefetch(long cellStart) {
+        String key = keys.segment(cellStart);
+        if (prefetchMissed == cellStart || cache.cell(key).isPresent() || !prefetching.compareAndSet(false, true)) {
+            return; // one prefetch at a time per stream
+        }
+        // Never shared with lookups (not in flight for them): a prefetch may be sent before the cell is
+        // compacted, and a lookup that joined it would take "absent" for "deleted" (LogSimulationTest).
+        store.get(key).whenComplete((object, e) -> {
+            prefetching.set(false);
+            if (e != null) {
+                return; // a failed prefetch is simply fetched again when needed
+            }
+            if (object.isEmpty()) {
+                prefetchMissed = cellStart;
+                return;
+            }
+            try {
+                cache.rememberCell(key, decode(key, cellStart, object.get().body()));
+            } catch (RuntimeException corrupt) {
+                // the lookup that needs it fetches it again and reports what it finds
+            }
+        });
     }
 
     /** Forgets a deleted segment (this process deleted it). */
