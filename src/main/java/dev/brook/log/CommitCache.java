@@ -173,6 +173,11 @@ public final class CommitCache {
         }
     }
 
+    /** The bound on bytes held (commits; segments apart). */
+    public long bytesMax() {
+        return bytesMax;
+    }
+
     /** Bytes held (for tests and metrics). */
     public synchronized long bytes() {
         return bytes;

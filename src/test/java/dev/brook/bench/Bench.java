@@ -122,8 +122,8 @@ public final class Bench {
             // the compaction scenario waits for the janitor (0: measure "before" alone)
             env.put("BROOK_JANITOR_INTERVAL_MS", System.getenv().getOrDefault("BROOK_JANITOR_INTERVAL_MS", "2000"));
             // Catch-up reads old data from storage, as a reader would whose commits are long gone from memory:
-            // 16 MiB holds two segments, not the compaction scenario's 40 MiB of commits.
-            env.put("BROOK_COMMIT_CACHE_BYTES", System.getenv().getOrDefault("BROOK_COMMIT_CACHE_BYTES", "16777216"));
+            // 32 MiB holds three segments, not the compaction scenario's 40 MiB of commits.
+            env.put("BROOK_COMMIT_CACHE_BYTES", System.getenv().getOrDefault("BROOK_COMMIT_CACHE_BYTES", "33554432"));
             if (mode.equals("s3proxy")) {
                 s3 = S3ProxyProcess.start();
                 s3.createBucket("bench");
