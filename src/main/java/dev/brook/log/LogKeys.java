@@ -93,11 +93,16 @@ public final class LogKeys {
     }
 
     public Optional<Long> parseFloor(String key) {
-        if (!key.startsWith(floors) || !FLOOR.matcher(key.substring(floors.length())).matches()) {
+        return number(floors, key);
+    }
+
+    /** The 20-digit number after {@code prefix}, strictly (junk and numbers beyond a long are not keys of ours). */
+    private static Optional<Long> number(String prefix, String key) {
+        if (!key.startsWith(prefix) || !FLOOR.matcher(key.substring(prefix.length())).matches()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Long.parseLong(key.substring(floors.length())));
+            return Optional.of(Long.parseLong(key.substring(prefix.length())));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -112,14 +117,7 @@ public final class LogKeys {
     }
 
     public Optional<Long> parseSegment(String key) {
-        if (!key.startsWith(segments) || !FLOOR.matcher(key.substring(segments.length())).matches()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Long.parseLong(key.substring(segments.length())));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return number(segments, key);
     }
 
     public String hint() {

@@ -206,6 +206,45 @@ final class Segments {
         }, () -> new StoreException(StoreException.Kind.TRANSIENT, "no end to the search for segments of " + keys.sid()));
     }
 
+    /** One GET of a cell's segment, shared with nobody; cached when found. */
+    private CompletionStage<Optional<Cell>> fetchAlone(long cellStart) {
+        String key = keys.segment(cellStart);
+        return store.get(key).thenApply(object -> object.map(o -> {
+            Cell c = decode(key, cellStart, o.body());
+            cache.rememberCell(key, c);
+            return c;
+        }));
+    }
+
+    /** The last cell a prefetch found absent (not compacted yet): not asked again by prefetches. */
+    private volatile long prefetchMissed = -1;
+
+    private final java.util.concurrent.atomic.AtomicBoolean prefetching = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void prefetch(long cellStart) {
+        String key = keys.segment(cellStart);
+        if (prefetchMissed == cellStart || cache.cell(key).isPresent() || !prefetching.compareAndSet(false, true)) {
+            return; // one prefetch at a time per stream
+        }
+        // Never shared with lookups (not in flight for them): a prefetch may be sent before the cell is
+        // compacted, and a lookup that joined it would take "absent" for "deleted" (LogSimulationTest).
+        store.get(key).whenComplete((object, e) -> {
+            prefetching.set(false);
+            if (e != null) {
+                return; // a failed prefetch is simply fetched again when needed
+            }
+            if (object.isEmpty()) {
+                prefetchMissed = cellStart;
+                return;
+            }
+            try {
+                cache.rememberCell(key, decode(key, cellStart, object.get().body()));
+            } catch (RuntimeException corrupt) {
+                // the lookup that needs it fetches it again and reports what it finds
+            }
+        });
+    }
+
     /** Forgets a deleted segment (this process deleted it). */
     void forget(long cellStart) {
         cache.forgetCell(keys.segment(cellStart));

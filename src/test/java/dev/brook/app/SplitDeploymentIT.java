@@ -580,16 +580,7 @@ class SplitDeploymentIT {
         String basin = "split-janitor";
         HttpResponse<String> b = send("POST", url + "/v1/basins", null, "{\"basin\":\"" + basin + "\"}");
         assertEquals(201, b.statusCode(), b.body());
-        Set<Path> before = logDirs();
-        assertEquals(201, send("POST", url + "/v1/streams", basin, "{\"stream\":\"trimmed\"}").statusCode());
-        for (int i = 0; i < 5; i++) {
-            HttpResponse<String> ack = send("POST", url + "/v1/streams/trimmed/records", basin, "{\"records\":[{\"body\":\"r" + i + "\"}]}");
-            assertEquals(200, ack.statusCode(), ack.body());
-        }
-        Set<Path> created = new java.util.HashSet<>(logDirs());
-        created.removeAll(before);
-        assertEquals(1, created.size(), "one new stream log: " + created);
-        Path log = created.iterator().next();
+        Path log = streamWithRecords(basin, "trimmed", null, 5);
         // the trim command (base64 format: the header name is empty, its value `trim`; the body the point, u64)
         HttpRequest trim = HttpRequest.newBuilder(URI.create(url + "/v1/streams/trimmed/records")).timeout(Duration.ofSeconds(60))
                 .header("authorization", "Bearer " + admin).header("content-type", "application/json")
@@ -616,17 +607,7 @@ class SplitDeploymentIT {
     void theJanitorInvocationExpiresRecordsAndDeletesAStreamThatStayedEmpty() throws Exception {
         String basin = "split-lifecycle";
         assertEquals(201, send("POST", url + "/v1/basins", null, "{\"basin\":\"" + basin + "\"}").statusCode());
-        Set<Path> before = logDirs();
-        assertEquals(201, send("POST", url + "/v1/streams", basin,
-                "{\"stream\":\"brief\",\"config\":{\"retention_policy\":{\"age\":1}}}").statusCode());
-        for (int i = 0; i < 3; i++) {
-            HttpResponse<String> ack = send("POST", url + "/v1/streams/brief/records", basin, "{\"records\":[{\"body\":\"r" + i + "\"}]}");
-            assertEquals(200, ack.statusCode(), ack.body());
-        }
-        Set<Path> created = new java.util.HashSet<>(logDirs());
-        created.removeAll(before);
-        assertEquals(1, created.size(), "one new stream log: " + created);
-        Path log = created.iterator().next();
+        Path log = streamWithRecords(basin, "brief", "{\"retention_policy\":{\"age\":1}}", 3);
         assertEquals(201, send("POST", url + "/v1/streams", basin,
                 "{\"stream\":\"fleeting\",\"config\":{\"retention_policy\":{\"infinite\":{}},\"delete_on_empty\":{\"min_age_secs\":1}}}")
                 .statusCode());
@@ -653,6 +634,22 @@ class SplitDeploymentIT {
         HttpResponse<String> gone = send("GET", url + "/v1/streams/fleeting", basin, null);
         assertEquals(409, gone.statusCode(), "deleted as an explicit delete would be: " + gone.body());
         assertTrue(gone.body().contains("stream_deletion_pending"), gone.body());
+    }
+
+    /** Creates {@code stream} (with {@code config}, when given), appends {@code records} one per request: its log's directory. */
+    private static Path streamWithRecords(String basin, String stream, String config, int records) throws Exception {
+        Set<Path> before = logDirs();
+        assertEquals(201, send("POST", url + "/v1/streams", basin, "{\"stream\":\"" + stream + "\""
+                + (config == null ? "" : ",\"config\":" + config) + "}").statusCode());
+        for (int i = 0; i < records; i++) {
+            HttpResponse<String> ack = send("POST", url + "/v1/streams/" + stream + "/records", basin,
+                    "{\"records\":[{\"body\":\"r" + i + "\"}]}");
+            assertEquals(200, ack.statusCode(), ack.body());
+        }
+        Set<Path> created = new java.util.HashSet<>(logDirs());
+        created.removeAll(before);
+        assertEquals(1, created.size(), "one new stream log: " + created);
+        return created.iterator().next();
     }
 
     /** The stream-log directories in S3Proxy's files (one per stream incarnation). */
