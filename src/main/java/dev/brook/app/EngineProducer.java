@@ -29,7 +29,7 @@ public class EngineProducer {
 
     /** Bytes of decoded commits (and, apart, of segments) kept in memory for readers; default 64 MiB or an eighth of the heap. */
     @ConfigProperty(name = "brook.commit-cache.bytes")
-    java.util.Optional<Long> commitCacheBytes;
+    java.util.Optional<Long> commitCacheBytes = java.util.Optional.empty(); // injected; the default for direct use
 
     @Produces
     @Singleton
