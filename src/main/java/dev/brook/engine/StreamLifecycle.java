@@ -113,7 +113,7 @@ final class StreamLifecycle {
                 // on a grid counted from the creation (the same times whoever computes them).
                 long period = Math.max(GRID_MS, age.getAsLong());
                 long since = Math.max(0, storeNow - s.createdAtMs());
-                at = Math.min(at, plus(s.createdAtMs(), plus(times(since / period + 1, period), 0)));
+                at = Math.min(at, plus(s.createdAtMs(), times(since / period + 1, period)));
             }
         }
         if (emptyAge.isPresent()) {

@@ -133,9 +133,7 @@ final class Segments {
             }
             boolean beforeFirst = lo == 0;
             if (beforeFirst && c.holder().isPresent() && cellOf(c.holder().get().start()) < c.cellStart()) {
-                CommitKey holder = c.holder().get();
-                return cell(cellOf(holder.start())).thenApply(earlier -> earlier.flatMap(e -> e.commits().stream()
-                        .filter(x -> x.summary().key().equals(holder)).findFirst()).or(() -> firstAfter(c, seq)));
+                return named(c.holder().get()).thenApply(held -> held.or(() -> firstAfter(c, seq)));
             }
             return CompletableFuture.completedFuture(firstAfter(c, seq));
         });
@@ -163,10 +161,14 @@ final class Segments {
             if (p.holder().isEmpty() || cellOf(p.holder().get().start()) >= previous) {
                 return CompletableFuture.completedFuture(Optional.<CommitCache.Cached>empty());
             }
-            CommitKey holder = p.holder().get();
-            return cell(cellOf(holder.start())).thenApply(earlier -> earlier.flatMap(e -> e.commits().stream()
-                    .filter(x -> x.summary().key().equals(holder)).findFirst()).flatMap(x -> holds(x, seq)));
+            return named(p.holder().get()).thenApply(held -> held.flatMap(x -> holds(x, seq)));
         });
+    }
+
+    /** The commit at {@code key}, from the segment of the cell it starts in; empty when that cell or the commit is gone. */
+    private CompletionStage<Optional<CommitCache.Cached>> named(CommitKey key) {
+        return cell(cellOf(key.start())).thenApply(found -> found.flatMap(c -> c.commits().stream()
+                .filter(x -> x.summary().key().equals(key)).findFirst()));
     }
 
     private static Optional<CommitCache.Cached> holds(CommitCache.Cached c, long seq) {
