@@ -48,6 +48,7 @@ public final class CommitCodec {
     public static final int FORMAT_1 = 1;
     private static final byte[] MAGIC = {'B', 'R', 'K', 'C'};
     private static final int FLAG_SEALED = 1;
+    private static final TimestampingMode[] MODES = TimestampingMode.values();
     /** More than any commit Brook writes (a group commit is capped well below this). */
     public static final int COMMIT_BYTES_MAX = 64 << 20;
 
@@ -122,12 +123,21 @@ public final class CommitCodec {
 
     /** Reads a whole commit object, checking its checksum and that it is the commit at {@code expected}. */
     public static Commit decode(CommitKey expected, byte[] body) {
+        return decode(expected, body, 0, body.length);
+    }
+
+    /**
+     * Reads the commit object held in {@code buf[offset, offset + length)} (a segment holds commits
+     * verbatim, side by side: docs/LOG.md, "Compaction"), without copying the object first. Record
+     * bodies and headers are copied out: the records decoded outlive the buffer.
+     */
+    public static Commit decode(CommitKey expected, byte[] buf, int offset, int length) {
         try {
-            checkCrc(expected, body);
-            ByteBuffer in = ByteBuffer.wrap(body, 0, body.length - 4);
+            checkCrc(expected, buf, offset, length);
+            ByteBuffer in = ByteBuffer.wrap(buf, offset, length - 4);
             Fixed h = fixed(expected, in);
-            List<Integer> batchSizes = new ArrayList<>();
             int batches = count(in, Limits.BATCH_RECORDS_MAX * 1024);
+            List<Integer> batchSizes = new ArrayList<>(Math.min(batches, 1 << 10));
             for (int i = 0; i < batches; i++) {
                 batchSizes.add(count(in, Integer.MAX_VALUE));
             }
@@ -136,9 +146,15 @@ public final class CommitCodec {
             for (int i = 0; i < n; i++) {
                 long ts = in.getLong();
                 int headerCount = count(in, in.remaining());
-                List<Header> headers = new ArrayList<>(headerCount);
-                for (int j = 0; j < headerCount; j++) {
-                    headers.add(new Header(bytes(in), bytes(in)));
+                List<Header> headers;
+                if (headerCount == 0) {
+                    headers = List.of(); // most records: no list to allocate, nor to copy into the record
+                } else {
+                    Header[] hs = new Header[headerCount]; // bounded by the bytes left
+                    for (int j = 0; j < headerCount; j++) {
+                        hs[j] = new Header(bytes(in), bytes(in));
+                    }
+                    headers = List.of(hs);
                 }
                 records.add(new SequencedRecord(h.key.start() + i, ts, headers, bytes(in)));
             }
@@ -146,7 +162,7 @@ public final class CommitCodec {
                 throw corrupt(expected, in.remaining() + " stray bytes");
             }
             return new Commit(h.key, h.previous, h.previousHash, h.nonce, h.state, batchSizes, records);
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw corrupt(expected, "malformed (" + e.getMessage() + ")");
         }
     }
@@ -263,21 +279,21 @@ public final class CommitCodec {
         boolean uncapped = in.get() != 0;
         byte[] token = new byte[in.get() & 0xff];
         in.get(token);
-        if (mode >= TimestampingMode.values().length) {
+        if (mode >= MODES.length) {
             throw corrupt(expected, "unknown timestamping mode " + mode);
         }
         StreamState state = new StreamState(end, lastTs, new String(token, StandardCharsets.UTF_8), trim, cfg,
-                new Timestamping(TimestampingMode.values()[mode], uncapped), (flags & FLAG_SEALED) != 0);
+                new Timestamping(MODES[mode], uncapped), (flags & FLAG_SEALED) != 0);
         return new Fixed(key, hasPrevious ? Optional.of(prev) : Optional.empty(), previousHash, nonce, state);
     }
 
-    private static void checkCrc(CommitKey key, byte[] body) {
-        if (body.length < 8) {
+    private static void checkCrc(CommitKey key, byte[] buf, int offset, int length) {
+        if (length < 8) {
             throw corrupt(key, "truncated");
         }
         CRC32C crc = new CRC32C();
-        crc.update(body, 0, body.length - 4);
-        if (ByteBuffer.wrap(body, body.length - 4, 4).getInt() != (int) crc.getValue()) {
+        crc.update(buf, offset, length - 4);
+        if (ByteBuffer.wrap(buf, offset + length - 4, 4).getInt() != (int) crc.getValue()) {
             throw corrupt(key, "checksum mismatch");
         }
     }

@@ -91,8 +91,27 @@ public final class SegmentCodec {
 
     /** Reads a whole segment object, checking its checksum and that it is the segment of the cell at {@code expectedCellStart}. */
     public static Segment decode(String where, long expectedCellStart, byte[] body) {
+        Layout l = layout(where, expectedCellStart, body);
+        List<Entry> entries = new ArrayList<>(l.commits().size());
+        for (Span c : l.commits()) {
+            entries.add(new Entry(c.key(), c.lastModifiedMs(), Arrays.copyOfRange(body, c.offset(), c.offset() + c.length()), c.hash()));
+        }
+        return new Segment(l.cellStart(), l.cellRecords(), l.holder(), entries);
+    }
+
+    /** Where one commit object lies in a segment's bytes, with its key, store stamp and SHA-256. */
+    public record Span(CommitKey key, long lastModifiedMs, int offset, int length, byte[] hash) {}
+
+    /** A segment read in place: its cell, its holder, and where its commits lie in the bytes it was read from. */
+    public record Layout(long cellStart, int cellRecords, Optional<CommitKey> holder, List<Span> commits) {}
+
+    /**
+     * Reads a whole segment object as {@link #decode} does, checks included, without copying the commits
+     * out: a reader decodes them from {@code body} where they lie.
+     */
+    public static Layout layout(String where, long expectedCellStart, byte[] body) {
         try {
-            if (body.length < MAGIC.length + 5 || !Arrays.equals(Arrays.copyOf(body, MAGIC.length), MAGIC)) {
+            if (body.length < MAGIC.length + 5 || !Arrays.equals(body, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
                 throw corrupt(where, "not a segment");
             }
             CRC32C crc = new CRC32C();
@@ -117,32 +136,30 @@ public final class SegmentCodec {
             if (n < 0 || n > (body.length / 60)) {
                 throw corrupt(where, "claims " + n + " commits");
             }
-            List<CommitKey> keys = new ArrayList<>(n);
-            List<Long> stamps = new ArrayList<>(n);
-            List<Integer> lengths = new ArrayList<>(n);
-            List<byte[]> hashes = new ArrayList<>(n);
+            CommitKey[] keys = new CommitKey[n];
+            long[] stamps = new long[n];
+            int[] lengths = new int[n];
+            byte[][] hashes = new byte[n][];
             for (int i = 0; i < n; i++) {
-                keys.add(new CommitKey(in.getLong(), in.getLong()));
-                stamps.add(in.getLong());
-                lengths.add(in.getInt());
-                byte[] hash = new byte[Commit.HASH_BYTES];
-                in.get(hash);
-                hashes.add(hash);
+                keys[i] = new CommitKey(in.getLong(), in.getLong());
+                stamps[i] = in.getLong();
+                lengths[i] = in.getInt();
+                hashes[i] = new byte[Commit.HASH_BYTES];
+                in.get(hashes[i]);
             }
-            List<Entry> entries = new ArrayList<>(n);
+            List<Span> commits = new ArrayList<>(n);
+            int at = in.position();
             for (int i = 0; i < n; i++) {
-                int length = lengths.get(i);
-                if (length < 0 || length > in.remaining() - 4) {
+                if (lengths[i] < 0 || lengths[i] > body.length - 4 - at) {
                     throw corrupt(where, "commit " + i + " runs past the end");
                 }
-                byte[] commit = new byte[length];
-                in.get(commit);
-                entries.add(new Entry(keys.get(i), stamps.get(i), commit, hashes.get(i)));
+                commits.add(new Span(keys[i], stamps[i], at, lengths[i], hashes[i]));
+                at += lengths[i];
             }
-            if (in.remaining() != 4) {
-                throw corrupt(where, (in.remaining() - 4) + " stray bytes");
+            if (at != body.length - 4) {
+                throw corrupt(where, (body.length - 4 - at) + " stray bytes");
             }
-            return new Segment(cellStart, cellRecords, hasHolder ? Optional.of(holder) : Optional.empty(), entries);
+            return new Layout(cellStart, cellRecords, hasHolder ? Optional.of(holder) : Optional.empty(), commits);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw corrupt(where, "malformed (" + e.getMessage() + ")");
         }

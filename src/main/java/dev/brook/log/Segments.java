@@ -253,14 +253,14 @@ final class Segments {
     }
 
     private Cell decode(String key, long cellStart, byte[] body) {
-        SegmentCodec.Segment s = SegmentCodec.decode(key, cellStart, body);
+        SegmentCodec.Layout s = SegmentCodec.layout(key, cellStart, body);
         if (s.cellRecords() != cellRecords) {
             throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " is cut in cells of " + s.cellRecords());
         }
-        List<CommitCache.Cached> commits = new ArrayList<>(s.entries().size());
+        List<CommitCache.Cached> commits = new ArrayList<>(s.commits().size());
         CommitSummary before = null;
-        for (SegmentCodec.Entry e : s.entries()) {
-            Commit commit = CommitCodec.decode(e.key(), e.body());
+        for (SegmentCodec.Span e : s.commits()) {
+            Commit commit = CommitCodec.decode(e.key(), body, e.offset(), e.length()); // in place: no copy of the commit
             CommitSummary summary = CommitCodec.summaryOf(commit, e.hash(), e.lastModifiedMs());
             if (before != null && !(commit.previous().equals(Optional.of(before.key())) && Arrays.equals(commit.previousHash(), before.hash()))) {
                 throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " breaks the chain at " + e.key());

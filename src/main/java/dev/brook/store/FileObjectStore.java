@@ -154,16 +154,30 @@ public final class FileObjectStore implements ObjectStore {
     public CompletionStage<Optional<StoredObject>> get(String key) {
         Path target = pathOf(key);
         return submit("get", key, () -> {
-            byte[] file;
+            ObjectFileFormat.Header header;
+            byte[] body;
             Map<String, Object> attributes;
-            try {
-                file = Files.readAllBytes(target);
+            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
+                long size = channel.size();
+                if (size <= IN_PLACE_BYTES_MIN) {
+                    byte[] file = readAt(channel, new byte[(int) size], 0, 0);
+                    header = ObjectFileFormat.decodeHeader(key, ByteBuffer.wrap(file), file.length);
+                    body = ObjectFileFormat.decodeBody(key, file, header);
+                } else {
+                    // A large object (a segment): its body read straight into its own array, no copy of the whole file.
+                    byte[] head = readAt(channel, new byte[ObjectFileFormat.HEADER_BYTES_MAX], 0, 0);
+                    header = ObjectFileFormat.decodeHeader(key, ByteBuffer.wrap(head), size);
+                    body = new byte[header.bodyLength()];
+                    int inHead = head.length - header.headerLength();
+                    System.arraycopy(head, header.headerLength(), body, 0, inHead);
+                    readAt(channel, body, inHead, header.headerLength() + (long) inHead);
+                    ObjectFileFormat.checkBody(key, head, header, body, readAt(channel, new byte[ObjectFileFormat.TRAILER_BYTES], 0,
+                            size - ObjectFileFormat.TRAILER_BYTES));
+                }
                 attributes = attributes(target);
             } catch (NoSuchFileException e) {
                 return Optional.empty();
             }
-            ObjectFileFormat.Header header = ObjectFileFormat.decodeHeader(key, ByteBuffer.wrap(file), file.length);
-            byte[] body = ObjectFileFormat.decodeBody(key, file, header);
             sync.ensureDurable(target.getParent(), millis(attributes, "ctime"));
             ObjectInfo info = new ObjectInfo(key, body.length, millis(attributes, "lastModifiedTime"), header.metadata());
             return Optional.of(new StoredObject(info, body));
@@ -375,6 +389,24 @@ public final class FileObjectStore implements ObjectStore {
 
     private static Map<String, Object> attributes(Path path) throws IOException {
         return Files.readAttributes(path, "unix:lastModifiedTime,ctime");
+    }
+
+    /** Objects larger than this are read without a copy of the whole file (a segment's megabytes). */
+    private static final int IN_PLACE_BYTES_MIN = 64 * 1024;
+    /** Reads go through a temporary native buffer per thread of their size: bounded by reading in chunks. */
+    private static final int READ_CHUNK_BYTES = 256 * 1024;
+
+    /** Fills {@code into[from..]} from the file at {@code position}; the file ending first is a damaged object. */
+    private static byte[] readAt(FileChannel channel, byte[] into, int from, long position) throws IOException {
+        int at = from;
+        while (at < into.length) {
+            int n = channel.read(ByteBuffer.wrap(into, at, Math.min(READ_CHUNK_BYTES, into.length - at)), position + at - from);
+            if (n < 0) {
+                throw new StoreException(StoreException.Kind.CORRUPT, "object file ends early: " + channel);
+            }
+            at += n;
+        }
+        return into;
     }
 
     private static long millis(Map<String, Object> attributes, String name) {

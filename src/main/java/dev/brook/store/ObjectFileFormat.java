@@ -94,6 +94,16 @@ final class ObjectFileFormat {
         return body;
     }
 
+    /** Checks an object read in parts: the file's first bytes (its header), its body and its trailer. */
+    static void checkBody(String key, byte[] head, Header header, byte[] body, byte[] trailer) {
+        CRC32C crc = new CRC32C();
+        crc.update(head, 0, header.headerLength());
+        crc.update(body);
+        if (ByteBuffer.wrap(trailer).getInt() != (int) crc.getValue()) {
+            throw corrupt(key, "checksum mismatch");
+        }
+    }
+
     private static StoreException corrupt(String key, String why) {
         return new StoreException(StoreException.Kind.CORRUPT, "object `" + key + "` is damaged: " + why);
     }

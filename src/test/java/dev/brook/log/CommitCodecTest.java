@@ -140,6 +140,10 @@ class CommitCodecTest {
     private static StoreException corrupt(CommitKey key, byte[] body) {
         StoreException e = assertThrows(StoreException.class, () -> CommitCodec.decode(key, body));
         assertEquals(StoreException.Kind.CORRUPT, e.kind());
+        // The same damage read in place amid other bytes (a segment): caught the same way, never read past its end.
+        StoreException inPlace = assertThrows(StoreException.class, () -> CommitCodec.decode(key, amid(body), 7, body.length));
+        assertEquals(StoreException.Kind.CORRUPT, inPlace.kind());
+        assertEquals(e.getMessage(), inPlace.getMessage());
         return e;
     }
 
@@ -159,6 +163,15 @@ class CommitCodecTest {
         CommitCodec.Encoded e = CommitCodec.encode(c);
         assertSameCommit(c, CommitCodec.decode(c.key(), e.body()));
         assertSameCommit(c, CommitCodec.decode(c.key(), e.body().clone()));
+        assertSameCommit(c, CommitCodec.decode(c.key(), amid(e.body()), 7, e.body().length)); // in place, as in a segment
+    }
+
+    /** {@code body} amid other bytes, at offset 7, as commits lie in a segment. */
+    private static byte[] amid(byte[] body) {
+        byte[] buf = new byte[body.length + 16];
+        java.util.Arrays.fill(buf, (byte) 0x5a);
+        System.arraycopy(body, 0, buf, 7, body.length);
+        return buf;
     }
 
     @ParameterizedTest(name = "{0}")

@@ -113,21 +113,33 @@ class FileObjectStoreTest {
         return acked;
     }
 
-    @Test
-    void aDamagedObjectIsReportedCorruptAndNeverServed() throws Exception {
+    /** Small objects are read whole; large ones (segments) with their body straight into its own array: both checked. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {10_000, 3_000_000})
+    void aDamagedObjectIsReportedCorruptAndNeverServed(int size) throws Exception {
         try (FileObjectStore store = open()) {
-            byte[] body = new byte[10_000];
+            byte[] body = new byte[size];
             new Random(3).nextBytes(body);
+            await(store.putIfAbsent("d/whole", body, Map.of("k", "v")));
             await(store.putIfAbsent("d/flipped", body, Map.of("k", "v")));
             await(store.putIfAbsent("d/truncated", body, Map.of()));
+            await(store.putIfAbsent("d/trailer", body, Map.of()));
             Path flipped = dir.resolve("objects/d/flipped" + FileObjectStore.OBJECT_SUFFIX);
             byte[] file = Files.readAllBytes(flipped);
             file[file.length / 2] ^= 0x40;
             Files.write(flipped, file);
             Path truncated = dir.resolve("objects/d/truncated" + FileObjectStore.OBJECT_SUFFIX);
-            Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(truncated), 5_000));
+            Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(truncated), size / 2));
+            Path trailer = dir.resolve("objects/d/trailer" + FileObjectStore.OBJECT_SUFFIX);
+            file = Files.readAllBytes(trailer);
+            file[file.length - 1] ^= 0x01;
+            Files.write(trailer, file);
 
+            StoredObject whole = await(store.get("d/whole")).orElseThrow();
+            assertArrayEquals(body, whole.body(), "an undamaged object reads back byte for byte");
+            assertEquals(Map.of("k", "v"), whole.info().metadata());
             assertCorrupt(store.get("d/flipped"), "checksum mismatch");
+            assertCorrupt(store.get("d/trailer"), "checksum mismatch");
             assertCorrupt(store.get("d/truncated"), "does not match its header");
             assertCorrupt(store.head("d/truncated"), "does not match its header");
         }
