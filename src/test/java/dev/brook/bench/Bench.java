@@ -540,6 +540,50 @@ public final class Bench {
             return;
         }
         catchUp("catch-up, 1 rec/append, after compaction", stream);
+        catchUpSession("catch-up, same, one S2S read session", stream, COMPACT_RECORDS);
+    }
+
+    /**
+     * Reads a stream from seq 0 to {@code end} through one S2S read session (as S2's own bench catches
+     * up: the server streams batches, no request per page); prints a line like {@link #catchUp}.
+     */
+    void catchUpSession(String name, String stream, long end) throws Exception {
+        if (skipped(stream)) {
+            return;
+        }
+        Map<String, Double> before = storeRequests();
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong next = new AtomicLong();
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        done.whenComplete((v, e) -> reached.completeExceptionally(e != null ? e : new IllegalStateException("session ended at " + next.get())));
+        long start = System.nanoTime();
+        HttpClientRequest request = open(HttpMethod.GET, "/v1/streams/" + stream + "/records?seq_num=0", frames -> frames.forEach(frame -> {
+            if ((frame[0] & 0x80) != 0) {
+                reached.completeExceptionally(new IllegalStateException("terminal frame: " + new String(frame, 3, frame.length - 3, StandardCharsets.UTF_8)));
+                return;
+            }
+            ProtoCodec.ReadBatch batch = ProtoCodec.decodeReadBatch(Arrays.copyOfRange(frame, 1, frame.length));
+            for (var rec : batch.records()) {
+                if (rec.seqNum() != next.get()) {
+                    reached.completeExceptionally(new IllegalStateException("expected seq " + next.get() + ", got " + rec.seqNum()));
+                    return;
+                }
+                next.incrementAndGet();
+                bytes.addAndGet(rec.meteredBytes());
+            }
+            if (next.get() >= end) {
+                reached.complete(null);
+            }
+        }), done);
+        request.end();
+        reached.get(COMPACT_WAIT_SECONDS, TimeUnit.SECONDS);
+        long elapsed = System.nanoTime() - start;
+        request.reset();
+        Map<String, Double> after = storeRequests();
+        double mib = bytes.get() / MIB;
+        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8s %8s %8s %8s %8s %s%n", name, next.get() / (elapsed / 1e9),
+                mib / (elapsed / 1e9), "-", "-", "-", "-", "-", perMib(before, after, mib) + " (reads)");
     }
 
     /** Reads a stream from its start in unary pages of 1,000 records / 1 MiB; prints a line unless {@code name} is null. */
