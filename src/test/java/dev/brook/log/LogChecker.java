@@ -595,13 +595,14 @@ final class LogChecker {
      * <li>an answer false at E: the tail had moved past E, by a commit written by the time of the answer;
      * and the log was not sealed when the call began (found sealed is true);</li>
      * <li>the seal itself, at E_s: some seal-if-empty asked for E_s before it was written (nobody seals a
-     * tail nobody judged empty), the minimum age had passed since the last write before it, every
+     * tail nobody judged empty), every record below E_s was trimmed or expired by the store's clock when it
+     * was written, the minimum age had passed since the last write before it, every
      * acknowledged append ended at or before E_s, and no append invoked after it was acknowledged: each was
      * rejected as sealed, or failed;</li>
      * <li>nothing answers "sealed" (appends, reads, expiry runs) before the seal was written.</li>
      * </ul>
-     * Nothing acknowledged and retained is lost: checked at the end (a fresh instance), and by the first rule
-     * at the moment of the seal.
+     * Nothing acknowledged and retained is lost: checked at the moment of the seal (above) and at the end (a
+     * fresh instance finds nothing retained in a sealed log).
      */
     private void checkDeleteOnEmpty() {
         long minAge = world.config.deleteOnEmpty().minAgeMs();
@@ -665,6 +666,15 @@ final class LogChecker {
             if (runs.stream().noneMatch(r -> r.report().end() == at && r.invokedMs() <= seal.stampMs())) {
                 violations.add("the log was sealed at " + at + " (" + seal.key() + ", written at " + seal.stampMs()
                         + "), a tail no seal-if-empty invoked by then judged empty");
+            }
+            // Nothing acknowledged and retained is sealed away: when the seal was written, every record below it
+            // was trimmed, or expired by the store's clock then (whatever the janitors judged).
+            long retainedFrom = Math.max(trimPointBy(seal.stampMs()), firstNotHidden(world.config.expiry().at(seal.stampMs())));
+            if (retainedFrom < at) {
+                LoggedCommit c = holding(retainedFrom);
+                violations.add("LOST: the log was sealed at " + at + " (written at " + seal.stampMs() + ") while record " + retainedFrom
+                        + (c == null ? "" : " of commit " + c.key() + " stamped " + c.stampMs()) + " was neither trimmed (trim point "
+                        + trimPointBy(seal.stampMs()) + ") nor expired");
             }
             long lastWrite = sealIndex == 0 ? LogSimulation.START_MS : commits.get(sealIndex - 1).stampMs();
             if (seal.stampMs() - lastWrite < minAge) {
