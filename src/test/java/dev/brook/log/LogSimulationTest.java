@@ -58,6 +58,9 @@ class LogSimulationTest {
             assertEquals(first, second, "seed " + seed + " replays differently");
             assertTrue(first.lines().count() > 100, "a run does something");
         }
+        // the delete-on-empty world too: its quiet spells, janitors' freezes and seals come from the seed
+        assertEquals(fingerprint(new LogSimulation(11, LogSimulation.Config.DELETE_ON_EMPTY).run()),
+                fingerprint(new LogSimulation(11, LogSimulation.Config.DELETE_ON_EMPTY).run()), "delete-on-empty seed 11 replays differently");
         assertTrue(!fingerprint(new LogSimulation(3, LogSimulation.Config.DEFAULT).run())
                 .equals(fingerprint(new LogSimulation(4, LogSimulation.Config.DEFAULT).run())), "seeds differ");
     }
