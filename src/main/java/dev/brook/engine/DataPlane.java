@@ -405,17 +405,10 @@ public final class DataPlane {
     /**
      * Seals the incarnation's log if, and only if, its tail is still {@code end}: true when this sealed
      * it, or found it sealed; false when an append landed first (the stream is not empty any more).
+     * Delete-on-empty's seal (docs/LIFECYCLE.md, "Delete-on-empty"): {@link StreamLog#sealIfAt}.
      */
     public CompletionStage<Boolean> sealIfAt(StreamRecord s, long end) {
-        return logs.using(s, l -> l.log().control("seal-if-empty", st -> st.sealed() || st.nextSeq() != end ? st
-                : new StreamState(st.nextSeq(), st.lastTimestamp(), st.fencingToken(), st.trimPoint(), st.configVersion(), st.timestamping(), true)))
-                .thenApply(o -> {
-                    if (o instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
-                        return true;
-                    }
-                    requireApplied(o, "seal-if-empty");
-                    return o instanceof AppendOutcome.Applied a && a.tailSeq() == end;
-                });
+        return logs.using(s, l -> l.log().sealIfAt(end));
     }
 
     /** One trim run of an incarnation: deletes commits below its trim point, a bounded number per run. */

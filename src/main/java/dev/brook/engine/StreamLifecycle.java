@@ -90,7 +90,7 @@ final class StreamLifecycle {
         long storeNow = data.storeNowMs();
         long lastWrite = report.lastWrittenMs().orElse(s.createdAtMs());
         OptionalLong emptyAge = emptyAgeMs(s);
-        if (emptyAge.isPresent() && report.empty() && storeNow - lastWrite >= emptyAge.getAsLong()) {
+        if (emptyAge.isPresent() && report.emptyFor(emptyAge.getAsLong(), storeNow, s.createdAtMs())) {
             return data.sealIfAt(s, report.end()).thenCompose(sealed -> sealed ? deleteEmpty(basin, stream)
                     : CompletableFuture.completedFuture(OptionalLong.of(nowMs))); // written meanwhile: judge again
         }

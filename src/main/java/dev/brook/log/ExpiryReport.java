@@ -27,4 +27,14 @@ public record ExpiryReport(boolean sealed, boolean stale, long end, long firstVi
     public boolean empty() {
         return firstVisible >= end;
     }
+
+    /**
+     * Delete-on-empty's judgement (docs/LIFECYCLE.md, "Delete-on-empty"): no record is visible and nothing
+     * was written for {@code minAgeMs} by the store's clock {@code storeNowMs}, counted from the last
+     * commit's stamp, or from {@code createdAtMs} when there is none. The seal that follows must still find
+     * the tail at {@link #end} ({@link StreamLog#sealIfAt}).
+     */
+    public boolean emptyFor(long minAgeMs, long storeNowMs, long createdAtMs) {
+        return empty() && storeNowMs - lastWrittenMs.orElse(createdAtMs) >= minAgeMs;
+    }
 }

@@ -2,8 +2,10 @@ package dev.brook.log;
 
 import dev.brook.core.AppendBatch;
 import dev.brook.core.AppendDecision;
+import dev.brook.core.Rejection;
 import dev.brook.core.SequencedRecord;
 import dev.brook.core.StreamState;
+import dev.brook.store.StoreException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,6 +155,30 @@ public final class StreamLog {
     /** A zero-record commit changing the state (reconfiguration, seal); {@code change} keeps positions. */
     public CompletionStage<AppendOutcome> control(String what, UnaryOperator<StreamState> change) {
         return committer.submit(new Committer.Item.Control(what, change));
+    }
+
+    /**
+     * Delete-on-empty's seal (docs/LIFECYCLE.md, "Delete-on-empty"): seals the log if, and only if, its
+     * tail is still {@code end}, the tail at which the stream was judged empty (a control commit that
+     * changes nothing when an append landed first). True when this sealed it, or found it sealed; false
+     * when the tail moved (the stream is not empty any more, nothing is lost). Fails with a
+     * {@link StoreException} when the commit did not reach the stream: OUTCOME_UNKNOWN when
+     * it may have landed, TRANSIENT otherwise.
+     */
+    public CompletionStage<Boolean> sealIfAt(long end) {
+        return control("seal-if-empty", st -> st.sealed() || st.nextSeq() != end ? st
+                : new StreamState(st.nextSeq(), st.lastTimestamp(), st.fencingToken(), st.trimPoint(), st.configVersion(),
+                st.timestamping(), true))
+                .thenApply(o -> {
+                    if (o instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed) {
+                        return true;
+                    }
+                    if (o instanceof AppendOutcome.Failed f) {
+                        throw new StoreException(f.mayHaveLanded() ? StoreException.Kind.OUTCOME_UNKNOWN : StoreException.Kind.TRANSIENT,
+                                "seal-if-empty did not reach the stream: " + f.message());
+                    }
+                    return o instanceof AppendOutcome.Applied a && a.tailSeq() == end;
+                });
     }
 
     /** The durable tail, from storage (linearizable: reflects every append acknowledged before the call). */

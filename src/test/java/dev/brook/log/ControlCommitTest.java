@@ -128,4 +128,29 @@ class ControlCommitTest {
         assertEquals(SENDS * (1 + Committer.CONTROL_UNKNOWN_RETRIES_MAX) + 1, lossy.createAttempts(),
                 "the control item was tried a bounded number of times");
     }
+
+    /** Delete-on-empty's seal (StreamLog#sealIfAt): only at the tail it was given; found sealed is true; unknown fails. */
+    @Test
+    void sealIfAtSealsOnlyAtTheTailItWasGivenAndFailsWhenItCannotTell() {
+        ObjectStore memory = new MemoryObjectStore(() -> 0);
+        StreamLog log = log(memory);
+        log.append(batch("a")).toCompletableFuture().join();
+        assertEquals(false, log.sealIfAt(0).toCompletableFuture().join(), "the tail moved past 0: no seal");
+        assertTrue(!log.state().toCompletableFuture().join().sealed());
+        assertEquals(1, commitKeys(memory).size(), "nothing written for it");
+        assertEquals(true, log.sealIfAt(1).toCompletableFuture().join());
+        assertTrue(log.state().toCompletableFuture().join().sealed());
+        assertEquals(true, log.sealIfAt(1).toCompletableFuture().join(), "found sealed");
+        assertEquals(true, log.sealIfAt(7).toCompletableFuture().join(), "found sealed, whatever tail it was given");
+        assertEquals(2, commitKeys(memory).size(), "one seal commit");
+        assertEquals(new dev.brook.core.Rejection.StreamSealed(),
+                assertInstanceOf(AppendOutcome.Rejected.class, log.append(batch("b")).toCompletableFuture().join()).rejection());
+
+        LossyStore lossy = new LossyStore(new MemoryObjectStore(() -> 0));
+        StreamLog unknown = log(lossy);
+        lossy.failNextCreates(() -> {}, lost(SENDS * (1 + Committer.CONTROL_UNKNOWN_RETRIES_MAX)));
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, () -> unknown.sealIfAt(0).toCompletableFuture().join());
+        assertEquals(StoreException.Kind.OUTCOME_UNKNOWN, assertInstanceOf(StoreException.class, e.getCause()).kind());
+    }
 }

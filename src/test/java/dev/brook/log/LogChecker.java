@@ -55,6 +55,9 @@ final class LogChecker {
     final Map<String, Long> retentionCounts = new java.util.TreeMap<>();
     long end;
     long finalTrimPoint;
+    /** The first commit whose state is sealed (delete-on-empty's seal), and its index in {@link #commits}; null when none. */
+    LoggedCommit seal;
+    private int sealIndex = -1;
 
     LogChecker(LogSimulation world) {
         this.world = world;
@@ -86,6 +89,11 @@ final class LogChecker {
         if (world.config.expiry() != null) {
             checkDeletions();
             checkExpiryReports();
+        }
+        if (world.config.deleteOnEmpty() != null) {
+            checkDeleteOnEmpty();
+        } else if (seal != null) {
+            violations.add("the log was sealed at " + seal.key() + " in a world where nobody seals");
         }
         checkAFreshInstanceFindsTheLog();
         return violations;
@@ -120,6 +128,20 @@ final class LogChecker {
                 : world.config.expiry().at(world.store.clockMs());
         if (world.config.expiry() != null) {
             checkRetainedCommitsStored(retention, trimPoint);
+        }
+        if (seal != null) {
+            // Sealed by delete-on-empty: the stream is deleted next, so nothing retained may be left in it.
+            long retainedFrom = Math.max(trimPoint, firstNotHidden(retention));
+            if (retainedFrom < end) {
+                violations.add("LOST: the log was sealed (delete-on-empty deletes the stream) at " + seal.end()
+                        + " while records from " + retainedFrom + " are neither trimmed (trim point " + trimPoint + ") nor expired");
+            }
+            ReadOutcome o = fresh.read(new ReadRequest(new ReadRequest.Start.SeqNum(0), 1000, 1 << 20,
+                    java.util.OptionalLong.empty(), false).withRetention(retention)).toCompletableFuture().join();
+            if (!(o instanceof ReadOutcome.Sealed)) {
+                violations.add("a fresh instance reading the sealed log got " + o);
+            }
+            return;
         }
         long expectedFirst = Math.min(Math.max(trimPoint, firstNotHidden(retention)), end);
         if (world.config.expiry() != null) {
@@ -252,6 +274,12 @@ final class LogChecker {
                 violations.add("commit " + key + " was stamped " + stamp + ", before its predecessor");
             }
             LoggedCommit logged = new LoggedCommit(key, keys.commit(key), key.start(), c.end(), c.state().trimPoint(), stamp);
+            if (seal != null) {
+                violations.add("commit " + key + " follows the seal " + seal.key() + ": a sealed log takes nothing");
+            } else if (c.state().sealed()) {
+                seal = logged;
+                sealIndex = commits.size();
+            }
             commits.add(logged);
             if (logged.hasRecords()) {
                 byStart.put(logged.start(), logged);
@@ -407,6 +435,9 @@ final class LogChecker {
             } else if (op.read().retention().hidesAny()) {
                 checkReadUnderRetention(op, r);
             }
+        } else if (op.outcome() instanceof ReadOutcome.Sealed && (seal == null || seal.stampMs() > op.completedMs())) {
+            violations.add("read " + name + " (ended " + op.completedMs() + ") answered sealed, "
+                    + (seal == null ? "the log never was" : "the seal was written at " + seal.stampMs()));
         } else if (op.outcome() instanceof ReadOutcome.RangeNotSatisfiable t && !boundaries.contains(t.tailSeq())) {
             violations.add("read " + name + " answered 416 with tail " + t.tailSeq() + ", not a state of the log");
         } else if (op.outcome() instanceof Throwable t && searchRanOut(t)) {
@@ -514,6 +545,10 @@ final class LogChecker {
                 }
                 continue;
             }
+            if (report.sealed() && !report.stale() && seal != null && seal.stampMs() <= run.completedMs()) {
+                count("expiry runs that found the log sealed");
+                continue;
+            }
             if (report.sealed() || report.stale()) {
                 violations.add("expiry run " + run.id() + " reported " + report + " of a log never sealed nor reconfigured");
                 continue;
@@ -547,6 +582,141 @@ final class LogChecker {
     }
 
     /**
+     * Delete-on-empty (docs/LIFECYCLE.md): a janitor judged the stream empty at a tail E by an expiry run's
+     * report, and deletable (nothing written for the minimum age), then asked to seal the log if its tail was
+     * still E (StreamLog#sealIfAt). The rules:
+     * <ul>
+     * <li>every judgement acted on was right: each record below E was trimmed (the trim point of the state
+     * at E) or hidden by a retention judged by the time the report was made (its own, or a later run's that
+     * deleted what it hid: time only hides more), and the last write before E was the minimum age old by
+     * the store's clock when it decided;</li>
+     * <li>an answer true at E: the log is sealed, at E or later (another janitor's seal, found sealed), and
+     * the seal was written by the time of the answer;</li>
+     * <li>an answer false at E: the tail had moved past E, by a commit written by the time of the answer;
+     * and the log was not sealed when the call began (found sealed is true);</li>
+     * <li>the seal itself, at E_s: some seal-if-empty asked for E_s before it was written (nobody seals a
+     * tail nobody judged empty), every record below E_s was trimmed or expired by the store's clock when it
+     * was written, the minimum age had passed since the last write before it, every
+     * acknowledged append ended at or before E_s, and no append invoked after it was acknowledged: each was
+     * rejected as sealed, or failed;</li>
+     * <li>nothing answers "sealed" (appends, reads, expiry runs) before the seal was written.</li>
+     * </ul>
+     * Nothing acknowledged and retained is lost: checked at the moment of the seal (above) and at the end (a
+     * fresh instance finds nothing retained in a sealed log).
+     */
+    private void checkDeleteOnEmpty() {
+        long minAge = world.config.deleteOnEmpty().minAgeMs();
+        List<LogSimulation.SealRun> runs = List.copyOf(world.seals);
+        if (runs.size() != world.sealsStarted()) {
+            violations.add(world.sealsStarted() - runs.size() + " seal-if-empty calls never ended");
+        }
+        for (LogSimulation.SealRun run : runs) {
+            String name = "seal-if-empty " + run.id() + (run.late() ? " (late)" : "") + " at " + run.report().end();
+            long e = run.report().end();
+            if (!boundaries.contains(e)) {
+                violations.add(name + ": judged at a tail that is not a state of the log");
+                continue;
+            }
+            // (trimmed by the highest trim point written by the time of the report: one past E, when the tail moved on
+            // meanwhile and a trim run deleted what it trimmed, which the run then found gone; its seal cannot land)
+            long judgedMs = run.judgement().completedMs();
+            long trimmedTo = trimPointBy(judgedMs);
+            ReadRequest.Retention own = run.judgement().retention();
+            long visibleFrom = Math.max(trimmedTo, firstNotHidden(later(own, expiryRetentionBy(judgedMs))));
+            if (visibleFrom < e) {
+                LoggedCommit c = holding(visibleFrom);
+                violations.add(name + " (report ended " + judgedMs + ") judged the stream empty, but record "
+                        + visibleFrom + (c == null ? "" : " of commit " + c.key() + " stamped " + c.stampMs()) + " was neither trimmed (trim point "
+                        + trimmedTo + ") nor hidden by a retention judged by then (its own hides stamps to " + own.hiddenAtOrBeforeMs() + ")");
+            } else if (Math.max(trimPointAt.getOrDefault(e, 0L), firstNotHidden(later(own, expiryRetentionBy(judgedMs)))) < e) {
+                count("empty judgements that a trim past their tail explains");
+            } else if (Math.max(trimmedTo, firstNotHidden(own)) < e) {
+                count("empty judgements that a later run's retention explains");
+            }
+            LoggedCommit last = lastEndingAt(e);
+            long lastWrite = last == null ? LogSimulation.START_MS : last.stampMs();
+            if (run.decidedMs() - lastWrite < minAge) {
+                violations.add(name + " was decided at " + run.decidedMs() + ", only " + (run.decidedMs() - lastWrite)
+                        + " ms after the last write (" + lastWrite + "), under the minimum age " + minAge);
+            }
+            if (run.outcome() instanceof Boolean sealed && sealed) {
+                count(run.late() ? "late seal-if-empty answered true" : "seal-if-empty answered true");
+                if (seal == null || seal.end() < e || seal.stampMs() > run.completedMs()) {
+                    violations.add(name + " answered true at " + run.completedMs() + ", but "
+                            + (seal == null ? "the log was never sealed" : "the seal at " + seal.end() + " was written at " + seal.stampMs()));
+                }
+            } else if (run.outcome() instanceof Boolean) {
+                count(run.late() ? "late seal-if-empty answered false" : "seal-if-empty answered false");
+                boolean moved = commits.stream().anyMatch(c -> c.end() > e && c.stampMs() <= run.completedMs());
+                if (!moved) {
+                    violations.add(name + " answered false at " + run.completedMs() + ", but no commit past " + e + " was written by then");
+                }
+                if (seal != null && seal.stampMs() <= run.invokedMs()) {
+                    violations.add(name + " answered false, invoked at " + run.invokedMs() + " after the seal was written at " + seal.stampMs());
+                }
+            } else {
+                count("seal-if-empty failed");
+            }
+        }
+        if (seal != null) {
+            count("streams sealed");
+            count("virtual seconds before the seal", (seal.stampMs() - LogSimulation.START_MS) / 1000);
+            count(seal.trimPoint() == seal.end() ? "streams sealed trimmed to the end" : "streams sealed with expired records");
+            long at = seal.end();
+            if (runs.stream().noneMatch(r -> r.report().end() == at && r.invokedMs() <= seal.stampMs())) {
+                violations.add("the log was sealed at " + at + " (" + seal.key() + ", written at " + seal.stampMs()
+                        + "), a tail no seal-if-empty invoked by then judged empty");
+            }
+            // Nothing acknowledged and retained is sealed away: when the seal was written, every record below it
+            // was trimmed, or expired by the store's clock then (whatever the janitors judged).
+            long retainedFrom = Math.max(trimPointBy(seal.stampMs()), firstNotHidden(world.config.expiry().at(seal.stampMs())));
+            if (retainedFrom < at) {
+                LoggedCommit c = holding(retainedFrom);
+                violations.add("LOST: the log was sealed at " + at + " (written at " + seal.stampMs() + ") while record " + retainedFrom
+                        + (c == null ? "" : " of commit " + c.key() + " stamped " + c.stampMs()) + " was neither trimmed (trim point "
+                        + trimPointBy(seal.stampMs()) + ") nor expired");
+            }
+            long lastWrite = sealIndex == 0 ? LogSimulation.START_MS : commits.get(sealIndex - 1).stampMs();
+            if (seal.stampMs() - lastWrite < minAge) {
+                violations.add("the log was sealed at " + seal.stampMs() + ", only " + (seal.stampMs() - lastWrite)
+                        + " ms after the last write, under the minimum age " + minAge);
+            }
+        }
+        long clientsEnded = world.history.stream().mapToLong(LogSimulation.Op::completedMs).max().orElse(LogSimulation.START_MS);
+        count("virtual seconds of the clients' work", (clientsEnded - LogSimulation.START_MS) / 1000);
+        if (seal != null && seal.stampMs() < clientsEnded) {
+            count("streams sealed while the clients worked");
+        }
+        for (LogSimulation.Op op : world.history) {
+            if (!op.kind().equals("append")) {
+                continue;
+            }
+            String name = opKey(op.client(), op.id());
+            Object o = op.outcome();
+            boolean rejectedSealed = o instanceof AppendOutcome.Rejected r && r.rejection() instanceof Rejection.StreamSealed;
+            if (o instanceof AppendOutcome.Acked) {
+                count("appends acked");
+            }
+            if (rejectedSealed) {
+                count("appends rejected as sealed");
+                if (seal == null || seal.stampMs() > op.completedMs()) {
+                    violations.add(name + " (ended " + op.completedMs() + ") was rejected as sealed, "
+                            + (seal == null ? "the log never was" : "the seal was written at " + seal.stampMs()));
+                }
+            }
+            if (seal == null) {
+                continue;
+            }
+            if (o instanceof AppendOutcome.Acked a && a.range().endSeq() > seal.end()) {
+                violations.add(name + " was acked at " + a.range().startSeq() + ".." + a.range().endSeq() + ", past the seal at " + seal.end());
+            }
+            if (op.invokedMs() > seal.stampMs() && !rejectedSealed && !(o instanceof AppendOutcome.Failed)) {
+                violations.add(name + ", invoked at " + op.invokedMs() + " after the seal was written (" + seal.stampMs() + "), ended with " + o);
+            }
+        }
+    }
+
+    /**
      * A search for the retention boundary that ran out of steps: a bisection over a few hundred commits
      * needs about ten, and one that fails on the store's faults fails with them; only a search that stops
      * making progress uses up its 128 steps (Reader#firstRetained).
@@ -574,11 +744,11 @@ final class LogChecker {
         return e == null || e.getValue().end() <= seq ? null : e.getValue();
     }
 
-    /** The last commit of the log ending at {@code seq}, or null. */
+    /** The last commit of the log ending at {@code seq}, or null; not the seal (a stream's last write is the commit before it). */
     private LoggedCommit lastEndingAt(long seq) {
         LoggedCommit found = null;
         for (LoggedCommit c : commits) {
-            if (c.end() == seq) {
+            if (c.end() == seq && c != seal) {
                 found = c;
             }
         }

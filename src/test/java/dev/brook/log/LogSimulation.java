@@ -21,7 +21,8 @@ import java.util.Random;
  * A deterministic world for the log: several independent engines (as separate function instances
  * would be) on one faulty store, logical clients appending (plain, with match_seq_num, with fencing
  * tokens), fencing, trimming, reading and checking the tail, and a deleter raising the floor and
- * deleting; with {@link Expiry}, retention by age too (reads that hide, expiry runs that delete).
+ * deleting; with {@link Expiry}, retention by age too (reads that hide, expiry runs that delete); with
+ * {@link DeleteOnEmpty}, janitors that seal the log when they judge it empty, racing the clients' appends.
  * Everything runs on one virtual clock, so a seed replays the same history.
  */
 final class LogSimulation {
@@ -31,7 +32,12 @@ final class LogSimulation {
 
     /** The knobs of one run. */
     record Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
-                  double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry) {
+                  double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry, DeleteOnEmpty deleteOnEmpty) {
+        Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
+               double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry) {
+            this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, network, expiry, null);
+        }
+
         Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
                double restartEngineRate, long deleterEveryMs) {
             this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, null);
@@ -56,6 +62,57 @@ final class LogSimulation {
                 Network.FLAKY);
         /** Retention by age: reads that hide, expiry runs overlapping each other and the trims, janitors that freeze. */
         static final Config RETENTION = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40, null, Expiry.BUSY);
+        /** Delete-on-empty over short retention: clients that fall quiet together, janitors that seal as they come back. */
+        static final Config DELETE_ON_EMPTY = new Config(3, 6, 40, SimFaultyStore.Faults.HARSH, SMALL, 0.02, 40, null, Expiry.SHORT,
+                DeleteOnEmpty.QUIET_SPELLS);
+    }
+
+    /**
+     * Delete-on-empty (docs/LIFECYCLE.md, "Delete-on-empty"), with retention by {@link Expiry}: every expiry run
+     * is a janitor's lifecycle check that judges by its report whether the stream is empty and nothing was
+     * written for {@code minAgeMs} by the store's clock (ExpiryReport#emptyFor, as StreamLifecycle does), and
+     * if so seals the log if its tail is still the end it judged (StreamLog#sealIfAt); a share {@code lateRate}
+     * of them freeze between judging and sealing, for up to {@code freezeMaxMs}. The clients fall quiet
+     * together after busy spells of {@code busyMinMs} to {@code busyMaxMs}, for {@code quietMinMs} to
+     * {@code quietMaxMs}, and come back one by one within {@code returnMaxMs} of the spell's end: the stream
+     * empties (its records expire, or a trim to the end took them) and janitors seal it while clients come
+     * back. Trims to the end trim their whole batch (the command last), so that they empty the stream too.
+     */
+    record DeleteOnEmpty(long minAgeMs, double lateRate, long freezeMaxMs, long busyMinMs, long busyMaxMs, long quietMinMs,
+                         long quietMaxMs, long returnMaxMs) {
+        /**
+         * Records live 3 s ({@link Expiry#SHORT}), the minimum age is 2 s: a quiet spell that leaves about 3 s
+         * after the last write ends in a seal (2 s after a trim to the end), a shorter one in none. Busy spells of
+         * 6-16 s, quiet ones of 0.5-4 s: most runs are sealed while the clients work, most often in their
+         * second half (the others after the clients finish, by the last expiry runs), and the clients coming
+         * back race the janitors that judged the stream empty.
+         */
+        static final DeleteOnEmpty QUIET_SPELLS = new DeleteOnEmpty(2_000, 0.3, 3_000, 6_000, 16_000, 500, 4_000, 1_500);
+    }
+
+    /** The clients' quiet spells, start to end (virtual ms), when the world has delete-on-empty. */
+    private final java.util.TreeMap<Long, Long> quietSpells = new java.util.TreeMap<>();
+
+    /** When the quiet spell holding {@code ms} ends, or {@code ms} when none does. */
+    private long quietUntil(long ms) {
+        java.util.Map.Entry<Long, Long> e = quietSpells.floorEntry(ms);
+        return e != null && e.getValue() > ms ? e.getValue() : ms;
+    }
+
+    /**
+     * One delete-on-empty decision acted on: the expiry run whose report judged the stream empty (at
+     * {@code report.end()}), when it was judged deletable by the store's clock, when the seal was invoked (after
+     * a freeze, if {@code late}) and how it ended (Boolean or a failure).
+     */
+    record SealRun(int id, LogSimulation.ExpiryRun judgement, ExpiryReport report, long decidedMs, boolean late, long invokedMs,
+                   long completedMs, Object outcome) {}
+
+    final List<SealRun> seals = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger sealsStarted = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Seal-if-empty calls started (each ends in {@link #seals}). */
+    int sealsStarted() {
+        return sealsStarted.get();
     }
 
     /**
@@ -78,6 +135,8 @@ final class LogSimulation {
          * are still visible (about ten a run, above the trim point).
          */
         static final Expiry BUSY = new Expiry(12, 300, 3, 0.1, 6_000, 0.6, 3_000);
+        /** For delete-on-empty: records live 3 s, so that a quiet spell of the clients empties the stream. */
+        static final Expiry SHORT = new Expiry(3, 300, 3, 0.1, 6_000, 0.6, 3_000);
 
         ReadRequest.Retention at(long storeNowMs) {
             return ReadRequest.Retention.age(1, ageSecs, storeNowMs);
@@ -147,6 +206,17 @@ final class LogSimulation {
             engines[i] = newEngine(i);
         }
         this.network = new Random(seed * 104_729 + 7);
+        if (config.deleteOnEmpty() != null) {
+            DeleteOnEmpty d = config.deleteOnEmpty();
+            Random spells = new Random(seed * 92_821 + 3);
+            long t = START_MS;
+            while (t < START_MS + 3_600_000) {
+                t += d.busyMinMs() + spells.nextLong(d.busyMaxMs() - d.busyMinMs() + 1);
+                long quiet = d.quietMinMs() + spells.nextLong(d.quietMaxMs() - d.quietMinMs() + 1);
+                quietSpells.put(t, t + quiet);
+                t += quiet;
+            }
+        }
     }
 
     private final Random network;
@@ -315,7 +385,34 @@ final class LogSimulation {
         expiriesRunning.incrementAndGet();
         log.expire(r).whenComplete((report, e) -> {
             expiriesRunning.decrementAndGet();
-            expiries.add(new ExpiryRun(id, false, r, judged, sim.nowMs(), e != null ? e : report));
+            ExpiryRun run = new ExpiryRun(id, false, r, judged, sim.nowMs(), e != null ? e : report);
+            expiries.add(run);
+            deleteIfEmpty(log, run);
+        });
+    }
+
+    /**
+     * Delete-on-empty after an expiry run, as the janitor's lifecycle check does (StreamLifecycle#decide):
+     * when the report says the stream is empty and nothing was written for the minimum age by the store's
+     * clock now, seal the log if its tail is still where the report found it; now and then only after a
+     * freeze, while the clients may come back.
+     */
+    private void deleteIfEmpty(StreamLog log, ExpiryRun run) {
+        DeleteOnEmpty d = config.deleteOnEmpty();
+        if (d == null || !(run.outcome() instanceof ExpiryReport report) || report.sealed()) {
+            return;
+        }
+        long decided = store.clockMs();
+        if (!report.emptyFor(d.minAgeMs(), decided, START_MS)) {
+            return;
+        }
+        int id = sealsStarted.getAndIncrement();
+        boolean late = random.nextDouble() < d.lateRate();
+        long freeze = late ? 1 + random.nextLong(d.freezeMaxMs()) : 0;
+        sim.at(freeze, () -> {
+            long invoked = sim.nowMs();
+            log.sealIfAt(report.end()).whenComplete((sealed, e) ->
+                    seals.add(new SealRun(id, run, report, decided, late, invoked, sim.nowMs(), e != null ? e : sealed)));
         });
     }
 
@@ -332,8 +429,12 @@ final class LogSimulation {
         dev.brook.store.ObjectStore frozen = new dev.brook.testing.FreezingStore(store, sim, own.nextInt(8),
                 judged + 2_000 + own.nextLong(config.expiry().freezeMaxMs() + 1));
         LogEnv env = new LogEnv(frozen, sim::nowMs, sim::nanoTime, sim::delay, own, config.settings());
-        new StreamLog(env, SID, genesis).expire(r).whenComplete((report, e) ->
-                expiries.add(new ExpiryRun(id, true, r, judged, sim.nowMs(), e != null ? e : report)));
+        StreamLog janitor = new StreamLog(env, SID, genesis);
+        janitor.expire(r).whenComplete((report, e) -> {
+            ExpiryRun run = new ExpiryRun(id, true, r, judged, sim.nowMs(), e != null ? e : report);
+            expiries.add(run);
+            deleteIfEmpty(janitor, run);
+        });
     }
 
     /** Expiry runs started (each ends in {@link #expiries}). */
@@ -375,6 +476,11 @@ final class LogSimulation {
                         finalExpiries();
                     }
                 }
+                return;
+            }
+            if (config.deleteOnEmpty() != null && quietUntil(sim.nowMs()) > sim.nowMs()) {
+                // a quiet spell: back after it, each client at its own moment
+                sim.at(quietUntil(sim.nowMs()) - sim.nowMs() + r.nextLong(config.deleteOnEmpty().returnMaxMs() + 1), this::next);
                 return;
             }
             int opId = ops++;
@@ -428,14 +534,21 @@ final class LogSimulation {
             List<AppendRecord> records = new ArrayList<>();
             OptionalLong match = OptionalLong.empty();
             Optional<String> token = Optional.empty();
+            AppendRecord last = null;
             if (pick < 32) {
                 String fence = "f" + id + "-" + opId;
                 records.add(command("fence", fence.getBytes(StandardCharsets.UTF_8)));
                 token = Optional.of(knownToken);
             } else if (pick < 42) {
-                boolean toEnd = r.nextBoolean() && config.expiry() == null;
+                // (the draw is made in every world, so that each world's seeds keep their histories)
+                boolean toEnd = r.nextBoolean() && (config.expiry() == null || config.deleteOnEmpty() != null);
                 long point = toEnd ? Long.MAX_VALUE : r.nextLong(knownTail + 3);
-                records.add(command("trim", ByteBuffer.allocate(8).putLong(point).array()));
+                AppendRecord trim = command("trim", ByteBuffer.allocate(8).putLong(point).array());
+                if (toEnd && config.deleteOnEmpty() != null) {
+                    last = trim; // after the batch's records: it trims them too, and the stream is empty
+                } else {
+                    records.add(trim);
+                }
             } else if (pick < 55) {
                 match = OptionalLong.of(knownTail);
             } else if (pick < 70) {
@@ -446,6 +559,9 @@ final class LogSimulation {
                 OptionalLong ts = r.nextInt(3) == 0 ? OptionalLong.of(sim.nowMs() + r.nextInt(2_000) - 1_000) : OptionalLong.empty();
                 records.add(new AppendRecord(ts, List.of(new Header("k".getBytes(StandardCharsets.UTF_8), new byte[]{(byte) i})),
                         marker(id, opId, i)));
+            }
+            if (last != null) {
+                records.add(last);
             }
             return new AppendBatch(records, match, token, sim.nowMs());
         }

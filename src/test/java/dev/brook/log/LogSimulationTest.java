@@ -58,6 +58,9 @@ class LogSimulationTest {
             assertEquals(first, second, "seed " + seed + " replays differently");
             assertTrue(first.lines().count() > 100, "a run does something");
         }
+        // the delete-on-empty world too: its quiet spells, janitors' freezes and seals come from the seed
+        assertEquals(fingerprint(new LogSimulation(11, LogSimulation.Config.DELETE_ON_EMPTY).run()),
+                fingerprint(new LogSimulation(11, LogSimulation.Config.DELETE_ON_EMPTY).run()), "delete-on-empty seed 11 replays differently");
         assertTrue(!fingerprint(new LogSimulation(3, LogSimulation.Config.DEFAULT).run())
                 .equals(fingerprint(new LogSimulation(4, LogSimulation.Config.DEFAULT).run())), "seeds differ");
     }
@@ -137,6 +140,40 @@ class LogSimulationTest {
         }
         assertTrue(counts.get("reads that hid records") * 10 > counts.get("reads under retention"),
                 "a good share of reads under retention hide records: " + counts);
+    }
+
+    /**
+     * Delete-on-empty (docs/LIFECYCLE.md, "Delete-on-empty") over short retention: clients fall quiet together,
+     * their records expire (or a trim to the end takes them), janitors judge the stream empty by an expiry
+     * run and seal the log only if its tail is still where they judged it (StreamLog#sealIfAt), some after
+     * freezing, while the clients come back and append. Every history is explained (LogChecker: every
+     * judgement acted on was right, every answer true or false matches the log, the seal lies at a tail a
+     * janitor judged empty, nothing is acknowledged after it, nothing retained is sealed away); and the
+     * runs sealed streams, emptied by expiry and by trims, had seals answer false because an append came
+     * first, late seals too, and rejected appends as sealed.
+     */
+    @Test
+    void deleteOnEmptySealsOnlyAStreamStillEmpty() {
+        List<String> failures = new ArrayList<>();
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        long seeds = Math.max(SEEDS * 2 / 5, 1);
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + seeds; seed++) {
+            LogChecker checker = new LogChecker(new LogSimulation(seed, LogSimulation.Config.DELETE_ON_EMPTY).run());
+            List<String> v = checker.check();
+            checker.retentionCounts.forEach((k, n) -> counts.merge(k, n, Long::sum));
+            if (!v.isEmpty()) {
+                failures.add("delete-on-empty seed " + seed + ": " + v.size() + " violations, first: " + v.subList(0, Math.min(3, v.size())));
+            }
+        }
+        System.out.println("delete-on-empty, " + seeds + " seeds: " + counts);
+        assertEquals(List.of(), failures);
+        for (String what : List.of("seal-if-empty answered true", "seal-if-empty answered false", "late seal-if-empty answered true",
+                "late seal-if-empty answered false", "streams sealed trimmed to the end", "streams sealed with expired records",
+                "appends rejected as sealed", "expiry runs that found the log sealed")) {
+            assertTrue(counts.getOrDefault(what, 0L) > 0, "no " + what + ": " + counts);
+        }
+        assertTrue(counts.getOrDefault("streams sealed while the clients worked", 0L) * 2 > seeds,
+                "most runs are sealed while the clients work: " + counts);
     }
 
     /**
