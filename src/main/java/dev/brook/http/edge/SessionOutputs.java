@@ -6,7 +6,6 @@ import dev.brook.core.SequencedRecord;
 import dev.brook.http.errors.Replies;
 import dev.brook.http.records.RecordJson;
 import dev.brook.http.wire.Http;
-import dev.brook.http.wire.ProtoCodec;
 import dev.brook.http.wire.S2sFrames;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
@@ -141,14 +140,12 @@ final class SessionOutputs {
 
             @Override
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
-                return Buffer.buffer(SHARED.encode(records, tail, form,
-                        () -> S2sFrames.regular(ProtoCodec.encodeReadBatch(records, tail), compression)));
+                return Http.wrap(SHARED.encode(records, tail, form, () -> S2sFrames.readBatch(records, tail, compression)));
             }
 
             @Override
             public Buffer heartbeat(long tailSeq, long tailTimestamp, long nowMs) {
-                return Buffer.buffer(S2sFrames.regular(ProtoCodec.encodeReadBatch(List.of(), Optional.of(new long[]{tailSeq, tailTimestamp})),
-                        compression));
+                return Http.wrap(S2sFrames.readBatch(List.of(), Optional.of(new long[]{tailSeq, tailTimestamp}), compression));
             }
 
             @Override

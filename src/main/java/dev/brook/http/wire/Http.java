@@ -8,6 +8,8 @@ import dev.brook.core.ErrorCode;
 import dev.brook.core.Limits;
 import dev.brook.core.Names;
 import dev.brook.core.S2Error;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -34,6 +36,15 @@ public final class Http {
 
     public static Response protobuf(byte[] body) {
         return Response.ok(body, "application/protobuf").build();
+    }
+
+    /**
+     * {@code bytes} as a buffer to write, without the copy {@code Buffer.buffer(byte[])} makes: read pages and
+     * session batches are up to a megabyte, and each copy is one more large allocation per page (docs/LOG.md,
+     * "Compaction"). The array must not change afterwards (shared encodings never do).
+     */
+    public static Buffer wrap(byte[] bytes) {
+        return Buffer.buffer(Unpooled.wrappedBuffer(bytes));
     }
 
     public static Response ok(JsonNode body) {

@@ -364,6 +364,14 @@ public final class ProtoCodec {
 
     /** A {@code ReadBatch}; {@code tail} is {@code {seqNum, timestamp}} when present. */
     public static byte[] encodeReadBatch(List<SequencedRecord> records, Optional<long[]> tail) {
+        return encodeReadBatch(records, tail, 0);
+    }
+
+    /**
+     * A {@code ReadBatch} after {@code headroom} bytes left zero for the caller (an S2S frame's header), so
+     * that a megabyte batch is not copied once more to be framed.
+     */
+    static byte[] encodeReadBatch(List<SequencedRecord> records, Optional<long[]> tail, int headroom) {
         Optional<Position> tailPosition = tail.map(ProtoCodec::positionOf);
         long size = 0;
         for (SequencedRecord r : records) {
@@ -372,7 +380,7 @@ public final class ProtoCodec {
         if (tailPosition.isPresent()) {
             size += messageFieldSize(READ_BATCH_TAIL, positionSize(tailPosition.get()));
         }
-        Writer out = new Writer(size);
+        Writer out = new Writer(size, headroom);
         for (SequencedRecord r : records) {
             out.tag(READ_BATCH_RECORDS, WIRE_LEN);
             out.varint(sequencedRecordSize(r));
@@ -521,10 +529,15 @@ public final class ProtoCodec {
         private int pos;
 
         Writer(long size) {
-            if (size > Integer.MAX_VALUE - FIXED64_BYTES) {
+            this(size, 0);
+        }
+
+        Writer(long size, int headroom) {
+            if (size > Integer.MAX_VALUE - FIXED64_BYTES - headroom) {
                 throw new IllegalArgumentException("message of " + size + " bytes does not fit in an array");
             }
-            buf = new byte[(int) size];
+            buf = new byte[(int) size + headroom];
+            pos = headroom;
         }
 
         void tag(int field, int wire) {

@@ -4,10 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.brook.core.ErrorCode;
 import dev.brook.core.S2Error;
+import dev.brook.core.SequencedRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -99,6 +101,25 @@ public final class S2sFrames {
     }
 
     /**
+     * The regular frame of a {@code ReadBatch}: {@link #regular} of {@link ProtoCodec#encodeReadBatch}, byte for
+     * byte, but an uncompressed batch is encoded straight into its frame (a catch-up sends megabyte batches;
+     * each copy of one is a large allocation, see docs/LOG.md, "Compaction").
+     */
+    public static byte[] readBatch(List<SequencedRecord> records, Optional<long[]> tail, Optional<String> compression) {
+        int flag = compression.map(S2sFrames::compressionFlag).orElse(FLAG_COMPRESSION_NONE);
+        byte[] framed = ProtoCodec.encodeReadBatch(records, tail, HEADER_BYTES);
+        int payload = framed.length - HEADER_BYTES;
+        if (payload > PAYLOAD_BYTES_MAX) {
+            throw new IllegalArgumentException("a " + payload + "-byte message exceeds the S2S payload limit of "
+                    + PAYLOAD_BYTES_MAX + " bytes");
+        }
+        if (flag == FLAG_COMPRESSION_NONE || payload < COMPRESSION_MIN_BYTES) {
+            return header(framed, FLAG_COMPRESSION_NONE);
+        }
+        return frame(flag, Compression.encode(compression.get(), Arrays.copyOfRange(framed, HEADER_BYTES, framed.length)));
+    }
+
+    /**
      * The terminal frame of a session that fails: {@code status} and the JSON body the equivalent
      * unary response would carry. Never compressed, so a client reads it whatever it negotiated.
      *
@@ -147,16 +168,21 @@ public final class S2sFrames {
     }
 
     private static byte[] frame(int flags, byte[] payload) {
-        long length = (long) FLAG_BYTES + payload.length;
+        byte[] out = new byte[HEADER_BYTES + payload.length];
+        System.arraycopy(payload, 0, out, HEADER_BYTES, payload.length);
+        return header(out, flags);
+    }
+
+    /** Writes the header of the frame that {@code out} holds after its first {@link #HEADER_BYTES} bytes. */
+    private static byte[] header(byte[] out, int flags) {
+        long length = (long) out.length - LENGTH_BYTES;
         if (length > FRAME_LENGTH_MAX) {
             throw new IllegalArgumentException("an S2S frame of length " + length + " exceeds " + FRAME_LENGTH_MAX);
         }
-        byte[] out = new byte[LENGTH_BYTES + (int) length];
         for (int i = 0; i < LENGTH_BYTES; i++) {
             out[i] = (byte) (length >>> (Byte.SIZE * (LENGTH_BYTES - 1 - i)));
         }
         out[LENGTH_BYTES] = (byte) flags;
-        System.arraycopy(payload, 0, out, HEADER_BYTES, payload.length);
         return out;
     }
 

@@ -94,6 +94,28 @@ class S2sFramesTest {
         };
     }
 
+    /** A read batch framed in place is the frame of its encoding, byte for byte when uncompressed, and decodes back. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 3, 1000})
+    void aReadBatchFramedInPlaceIsTheFrameOfItsEncoding(int count) {
+        Random random = new Random(SEED + count);
+        List<SequencedRecord> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] body = new byte[random.nextInt(1100)];
+            random.nextBytes(body);
+            records.add(new SequencedRecord(40 + i, 7_000 + i, List.of(), body));
+        }
+        Optional<long[]> tail = count == 3 ? Optional.empty() : Optional.of(new long[]{40 + count, 9_999});
+        byte[] protobuf = ProtoCodec.encodeReadBatch(records, tail);
+        assertArrayEquals(S2sFrames.regular(protobuf, NONE), S2sFrames.readBatch(records, tail, NONE));
+        for (String compression : List.of("zstd", "gzip")) {
+            byte[] framed = S2sFrames.readBatch(records, tail, Optional.of(compression));
+            Frame frame = single(decode(framed));
+            assertArrayEquals(protobuf, frame.payload(), compression);
+            assertEquals(S2sFrames.regular(protobuf, Optional.of(compression))[3], framed[3], compression + ": the same flag byte");
+        }
+    }
+
     @Test
     void waitsForTheWholeFrame() {
         byte[] frame = S2sFrames.regular(text(3_000), NONE);
