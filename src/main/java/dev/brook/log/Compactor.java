@@ -146,8 +146,22 @@ final class Compactor {
         }
         return written.thenCompose(x -> chain.floors().raiseTo(successor))
                 .thenCompose(raised -> raised.floor().equals(CommitKey.INFINITY)
-                        ? CompletableFuture.completedFuture(Optional.<int[]>empty())
+                        ? deleteWritten(toWrite).thenApply(x -> Optional.<int[]>empty())
                         : trimmer.deleteCommitsBelow(successor, settings.deleteKeysMax())
                                 .thenApply(r -> Optional.of(new int[]{toWrite.size(), commits.size()})));
+    }
+
+    /**
+     * The stream was purged while this compactor worked: the purge raised the floor to infinity before it
+     * listed the segments to delete, and the segments written here may have landed after that listing. They
+     * landed before this compactor read the infinite floor, so deleting them here leaves nothing behind
+     * (docs/LOG.md, "Compaction"); a compactor that dies in between leaves them to no one.
+     */
+    private CompletionStage<Void> deleteWritten(List<SegmentCodec.Segment> written) {
+        CompletionStage<Void> deleted = CompletableFuture.completedFuture(null);
+        for (SegmentCodec.Segment s : written) {
+            deleted = deleted.thenCompose(x -> store.delete(keys.segment(s.cellStart()))).thenRun(() -> segments.forget(s.cellStart()));
+        }
+        return deleted;
     }
 }

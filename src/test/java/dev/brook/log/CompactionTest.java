@@ -51,7 +51,11 @@ class CompactionTest {
     };
 
     StreamLog log() {
-        LogEnv env = new LogEnv(counted, clock::get, System::nanoTime, ms -> CompletableFuture.completedFuture(null),
+        return log(counted);
+    }
+
+    StreamLog log(ObjectStore store) {
+        LogEnv env = new LogEnv(store, clock::get, System::nanoTime, ms -> CompletableFuture.completedFuture(null),
                 new Random(1), LogSettings.DEFAULT.withSegmentCellRecords(CELL));
         return new StreamLog(env, SID, StreamState.empty(1, Timestamping.DEFAULT));
     }
@@ -123,6 +127,39 @@ class CompactionTest {
             }
         }
         throw new AssertionError("compaction did not end");
+    }
+
+    /**
+     * A compactor whose segment lands after a purge listed the segments (it was paused between its floor
+     * check and its write) finds the infinite floor when it raises the floor, and deletes what it wrote:
+     * nothing of the deleted stream is left behind.
+     */
+    @Test
+    void aCompactorHeldPastAPurgeDeletesTheSegmentItWrote() {
+        write(log(), 3 * CELL, 1);
+        CompletableFuture<Void> holding = new CompletableFuture<>();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        ObjectStore held = new ForwardingStore(memory) {
+            @Override
+            public CompletionStage<dev.brook.store.PutOutcome> putIfAbsent(String key, byte[] body, java.util.Map<String, String> metadata) {
+                if (!key.startsWith("logs/" + SID + "/s/")) {
+                    return super.putIfAbsent(key, body, metadata);
+                }
+                holding.complete(null);
+                return release.thenCompose(x -> super.putIfAbsent(key, body, metadata));
+            }
+        };
+        CompletionStage<CompactionReport> compaction = log(held).compact();
+        join(holding);
+        StreamLog deleter = log();
+        assertInstanceOf(AppendOutcome.Applied.class, join(deleter.control("seal", s -> new StreamState(s.nextSeq(), s.lastTimestamp(),
+                s.fencingToken(), s.trimPoint(), s.configVersion(), s.timestamping(), true))));
+        assertFalse(join(deleter.purge()).more());
+        assertEquals(List.of(), keys("s"));
+        release.complete(null);
+        join(compaction);
+        assertEquals(List.of(), keys("s"), "the segment written after the purge is deleted by its writer");
+        assertEquals(1, keys("c").size(), "the seal stays: " + keys("c"));
     }
 
     @Test
