@@ -87,6 +87,11 @@ public final class Formats {
 
     // ---------------------------------------------------------------- records in
 
+    /** A text line's bytes as a record body, as they are. */
+    public static AppendRecord parseRecord(RecordFormat format, byte[] line) {
+        return new AppendRecord(OptionalLong.empty(), List.of(), line);
+    }
+
     /** One input line as a record; {@link IllegalArgumentException} with S2's wording when it cannot be. */
     public static AppendRecord parseRecord(RecordFormat format, String line) {
         if (format == RecordFormat.TEXT) {
