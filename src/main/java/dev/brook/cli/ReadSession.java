@@ -54,6 +54,13 @@ final class ReadSession {
         }
     }
 
+    /** Thrown by a {@link Sink} to end the session early, normally. */
+    static final class Stop extends RuntimeException {
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
     /** One batch: its records and, for live batches, the tail after it. */
     interface Sink {
         void batch(List<SequencedRecord> records, Optional<long[]> tail) throws IOException;
@@ -191,7 +198,11 @@ final class ReadSession {
                                         }
                                         failures = 0;
                                     }
-                                    sink.batch(records, tail);
+                                    try {
+                                        sink.batch(records, tail);
+                                    } catch (Stop stop) {
+                                        return;
+                                    }
                                 } else if ("error".equals(event)) {
                                     JsonNode err = HttpApi.JSON.readTree(d);
                                     CliException error = HttpApi.error(op, 500, err);

@@ -350,4 +350,25 @@ class CliIT {
         assertEquals(2, missing.exit());
         assertTrue(missing.stderr().contains("./mvnw -q package -DskipTests"), missing.stderr());
     }
+
+    @Test
+    @Order(7)
+    void benchWritesReadsLiveAndCatchesUpOnATemporaryStream() throws Exception {
+        Ran bench = sh("./brook bench my-basin --duration 2s --catchup-delay 1s --record-size 1024 --target-mibps 1").ok();
+        String err = bench.stderr();
+        assertTrue(err.startsWith("Creating temporary stream s2://my-basin/bench/"), err);
+        assertTrue(err.contains("Running for 2s targeting 1 MiB/s with 1024 byte records"), err);
+        Matcher write = Pattern.compile("\nWrite: [\\d.]+ MiB/s, \\d+ records/s \\((\\d+) bytes, (\\d+) records in").matcher(err);
+        assertTrue(write.find(), err);
+        assertTrue(Long.parseLong(write.group(2)) > 0, err);
+        assertTrue(err.contains("\nRead: ") && err.contains("Catchup: "), err);
+        assertTrue(err.contains(write.group(1) + " bytes, " + write.group(2) + " records in"), "both readers read what was written: " + err);
+        for (String table : List.of("Ack Latency Statistics (n=", "End-to-End Latency Statistics (n=")) {
+            assertTrue(err.contains(table), err);
+        }
+        assertTrue(err.contains("\np99    : "), err);
+        for (String line : sh("./brook list-streams my-basin --prefix bench/").ok().stdout().lines().toList()) {
+            assertTrue(line.endsWith("[deleting]"), "the temporary stream is deleted: " + line);
+        }
+    }
 }

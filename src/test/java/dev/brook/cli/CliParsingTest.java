@@ -287,4 +287,23 @@ class CliParsingTest {
         assertFalse(result[2].contains("\tat "), "no stack trace: " + result[2]);
         assertEquals("", result[1]);
     }
+
+    @Test
+    void benchPrintsS2sThroughputAndLatencyLines() {
+        assertEquals("Write: 1.00 MiB/s, 1024 records/s (1048576 bytes, 1024 records in 1.00s)",
+                BenchCommand.sample("Write", 1 << 20, 1024, 1_000_000_000L));
+        assertEquals("999ns", BenchCommand.latency(999));
+        assertEquals("1.5us", BenchCommand.latency(1_500));
+        assertEquals("2.07ms", BenchCommand.latency(2_070_000));
+        assertEquals("1.25s", BenchCommand.latency(1_250_000_000L));
+        List<Long> samples = new java.util.ArrayList<>();
+        for (long i = 1; i <= 100; i++) {
+            samples.add(i * 1_000_000);
+        }
+        assertEquals(List.of("min    :    1.00ms", "p50    :   50.00ms", "p90    :   90.00ms", "p99    :   99.00ms", "max    :  100.00ms"),
+                BenchCommand.rows(samples));
+        assertEquals(List.of("min    :         -", "p50    :         -", "p90    :         -", "p99    :         -", "max    :         -"),
+                BenchCommand.rows(List.of()));
+        assertTrue(BenchCommand.chain(0, new byte[] {1}) != BenchCommand.chain(1, new byte[] {1}), "the chain depends on what came before");
+    }
 }
