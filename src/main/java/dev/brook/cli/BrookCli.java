@@ -3,6 +3,7 @@ package dev.brook.cli;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
@@ -19,16 +20,38 @@ import picocli.CommandLine.Spec;
 @Command(name = "brook", mixinStandardHelpOptions = true, versionProvider = BrookCli.Version.class,
         description = "Brook's command line: S2's CLI commands against Brook's S2 API.",
         footer = {"", "Environment: S2_ACCESS_TOKEN, S2_ACCOUNT_ENDPOINT and S2_BASIN_ENDPOINT (default http://localhost:8080),",
-            "S2_COMPRESSION (gzip|zstd). `java -jar quarkus-run.jar` with no command starts the server."},
-        subcommands = {HelpCommand.class,
-            BasinCommands.Ls.class, BasinCommands.ListBasins.class, BasinCommands.CreateBasin.class, BasinCommands.DeleteBasin.class,
-            BasinCommands.GetBasinConfig.class, BasinCommands.ReconfigureBasin.class,
-            TokenCommands.ListAccessTokens.class, TokenCommands.IssueAccessToken.class, TokenCommands.RevokeAccessToken.class,
-            StreamCommands.ListStreams.class, StreamCommands.CreateStream.class, StreamCommands.DeleteStream.class,
-            StreamCommands.GetStreamConfig.class, StreamCommands.ReconfigureStream.class, StreamCommands.CheckTail.class,
-            StreamCommands.Trim.class, StreamCommands.Fence.class,
-            AppendCommand.class, ReadCommand.class, ReadCommand.Tail.class, BenchCommand.class})
+            "S2_COMPRESSION (gzip|zstd). `java -jar quarkus-run.jar` with no command starts the server."})
 public final class BrookCli implements Runnable {
+
+    /**
+     * The subcommands, by name, in S2's order. Only the one a command line names is registered (all of
+     * them for help and errors): building picocli's model of every command costs a start ~0.3 s.
+     */
+    static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("ls", BasinCommands.Ls.class);
+        COMMANDS.put("list-basins", BasinCommands.ListBasins.class);
+        COMMANDS.put("create-basin", BasinCommands.CreateBasin.class);
+        COMMANDS.put("delete-basin", BasinCommands.DeleteBasin.class);
+        COMMANDS.put("get-basin-config", BasinCommands.GetBasinConfig.class);
+        COMMANDS.put("reconfigure-basin", BasinCommands.ReconfigureBasin.class);
+        COMMANDS.put("list-access-tokens", TokenCommands.ListAccessTokens.class);
+        COMMANDS.put("issue-access-token", TokenCommands.IssueAccessToken.class);
+        COMMANDS.put("revoke-access-token", TokenCommands.RevokeAccessToken.class);
+        COMMANDS.put("list-streams", StreamCommands.ListStreams.class);
+        COMMANDS.put("create-stream", StreamCommands.CreateStream.class);
+        COMMANDS.put("delete-stream", StreamCommands.DeleteStream.class);
+        COMMANDS.put("get-stream-config", StreamCommands.GetStreamConfig.class);
+        COMMANDS.put("reconfigure-stream", StreamCommands.ReconfigureStream.class);
+        COMMANDS.put("check-tail", StreamCommands.CheckTail.class);
+        COMMANDS.put("trim", StreamCommands.Trim.class);
+        COMMANDS.put("fence", StreamCommands.Fence.class);
+        COMMANDS.put("append", AppendCommand.class);
+        COMMANDS.put("read", ReadCommand.class);
+        COMMANDS.put("tail", ReadCommand.Tail.class);
+        COMMANDS.put("bench", BenchCommand.class);
+    }
 
     /** What {@code BrookMain} hands to the CLI instead of starting a server. */
     public static final Set<String> ENTRY_WORDS = Set.of("help", "--help", "-h", "--version", "-V");
@@ -52,8 +75,7 @@ public final class BrookCli implements Runnable {
         if (args.length == 0) {
             return false;
         }
-        return ENTRY_WORDS.contains(args[0]) || commandLine(new Context(Map.of(), System.in, System.out, System.err, new Formats.Style(false)))
-                .getSubcommands().containsKey(args[0]);
+        return ENTRY_WORDS.contains(args[0]) || COMMANDS.containsKey(args[0]);
     }
 
     public static void main(String... args) {
@@ -69,15 +91,21 @@ public final class BrookCli implements Runnable {
     /** Runs one command line; returns its exit status. Never throws. */
     public static int run(Context context, String... args) {
         try {
-            return commandLine(context).execute(args);
+            return commandLine(context, args.length > 0 ? args[0] : null).execute(args);
         } finally {
             context.out.flush();
             context.err.flush();
         }
     }
 
-    static CommandLine commandLine(Context context) {
+    static CommandLine commandLine(Context context, String first) {
         CommandLine cli = new CommandLine(new BrookCli(context));
+        if (first != null && COMMANDS.containsKey(first)) {
+            cli.addSubcommand(first, COMMANDS.get(first));
+        } else {
+            cli.addSubcommand("help", HelpCommand.class);
+            COMMANDS.forEach(cli::addSubcommand);
+        }
         cli.setOut(new java.io.PrintWriter(context.out, true));
         cli.setErr(new java.io.PrintWriter(context.err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(false);

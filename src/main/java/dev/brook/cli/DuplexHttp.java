@@ -42,11 +42,21 @@ final class DuplexHttp implements AutoCloseable {
 
     /** Connects and sends the request head; the body follows as {@link #writeChunk} calls. */
     static DuplexHttp open(URI uri, String method, Map<String, String> headers) throws IOException {
+        return open(uri, method, headers, null, 0);
+    }
+
+    /**
+     * Connects and sends a whole request: {@code body} with its length, or none when null (then the
+     * body, if any, is chunked through {@link #writeChunk}). {@code readTimeoutMs} bounds each wait
+     * for response bytes (0: none).
+     */
+    static DuplexHttp open(URI uri, String method, Map<String, String> headers, byte[] body, int readTimeoutMs) throws IOException {
         boolean tls = uri.getScheme().equals("https");
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
+            socket.setSoTimeout(readTimeoutMs);
             socket.connect(new InetSocketAddress(uri.getHost(), port), CONNECT_TIMEOUT_MS);
             if (tls) {
                 SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, uri.getHost(), port, true);
@@ -63,8 +73,15 @@ final class DuplexHttp implements AutoCloseable {
             head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
             head.append("host: ").append(uri.getHost()).append(uri.getPort() > 0 ? ":" + uri.getPort() : "").append("\r\n");
             headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-            head.append("transfer-encoding: chunked\r\n\r\n");
+            if (body == null) {
+                head.append("transfer-encoding: chunked\r\n\r\n");
+            } else {
+                head.append("content-length: ").append(body.length).append("\r\nconnection: close\r\n\r\n");
+            }
             http.out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            if (body != null) {
+                http.out.write(body);
+            }
             http.out.flush();
             return http;
         } catch (IOException | RuntimeException e) {

@@ -13,11 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +28,8 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Brook's public HTTP API (S2 v1; docs/CLI.md), as the CLI calls it: JSON over HTTP/1.1 with the JDK's
- * client, {@code Authorization: Bearer} from {@code S2_ACCESS_TOKEN}, the basin in {@code s2-basin} (or
+ * Brook's public HTTP API (S2 v1; docs/CLI.md), as the CLI calls it: JSON over HTTP/1.1, one connection
+ * a request ({@link DuplexHttp}: the JDK's client costs a CLI start more than the request), {@code Authorization: Bearer} from {@code S2_ACCESS_TOKEN}, the basin in {@code s2-basin} (or
  * in the host name), bodies compressed as {@code S2_COMPRESSION} asks. Failures become
  * {@link CliException}s with S2's code and message. Requests that cannot have had an effect, or that
  * are idempotent, are retried a few times on transient failures, as S2's SDK does.
@@ -50,21 +46,12 @@ public final class HttpApi {
     static final Set<String> RETRY_MAYBE_SIDE_EFFECT = Set.of("request_timeout", "other", "storage", "unavailable", "upstream_timeout");
 
     private final Config config;
-    private HttpClient client;
-
     public HttpApi(Config config) {
         this.config = config;
     }
 
     public Config config() {
         return config;
-    }
-
-    synchronized HttpClient client() {
-        if (client == null) {
-            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
-        }
-        return client;
     }
 
     /** A response: status, headers (lower-case names) and the body as JSON ({@code null} node when empty). */
@@ -206,19 +193,43 @@ public final class HttpApi {
     /** Sends a call and returns any answer, 2xx or not; retries transient failures as its idempotence allows. */
     public Response exchange(Call call) {
         Target target = target(call.basin, call.path + queryString(call.query));
+        Map<String, String> headers = new LinkedHashMap<>(target.headers());
+        headers.putAll(call.headers);
+        config.compression().ifPresent(c -> headers.put("accept-encoding", c));
+        byte[] body = new byte[0];
+        if (call.body.isPresent()) {
+            try {
+                body = JSON.writeValueAsBytes(call.body.get());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            headers.put("content-type", "application/json");
+            if (config.compression().isPresent() && body.length >= 1024) {
+                body = compress(config.compression().get(), body);
+                headers.put("content-encoding", config.compression().get());
+            }
+        }
         CliException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             if (attempt > 1) {
                 backoff(attempt);
             }
-            HttpRequest request = build(call, target);
-            HttpResponse<byte[]> response;
+            int status;
+            byte[] bytes;
+            String encoding;
+            DuplexHttp http;
             try {
-                response = client().send(request, HttpResponse.BodyHandlers.ofByteArray());
-            } catch (HttpConnectTimeoutException | ConnectException e) {
+                http = DuplexHttp.open(target.uri(), call.method, headers, body, (int) REQUEST_TIMEOUT.toMillis());
+            } catch (IOException e) {
                 last = CliException.op(call.op, "connect: " + describe(e, target.uri()));
                 continue; // nothing was sent
-            } catch (HttpTimeoutException e) {
+            }
+            try {
+                http.readHead();
+                status = http.status();
+                bytes = http.body().readAllBytes();
+                encoding = http.header("content-encoding");
+            } catch (SocketTimeoutException e) {
                 last = CliException.op(call.op, "timeout");
                 if (call.idempotence == Idempotence.IDEMPOTENT) {
                     continue;
@@ -230,17 +241,16 @@ public final class HttpApi {
                     continue;
                 }
                 throw last;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw CliException.op(call.op, "interrupted");
+            } finally {
+                http.close();
             }
-            JsonNode body = parseBody(call.op, response);
-            Response r = new Response(response.statusCode(), response.headers().map(), body);
+            JsonNode json = parseBody(call.op, status, encoding, bytes);
+            Response r = new Response(status, Map.of(), json);
             if (r.status / 100 != 2 && attempt < ATTEMPTS) {
-                String code = body.path("code").asText("");
+                String code = json.path("code").asText("");
                 if (RETRY_NO_SIDE_EFFECT.contains(code)
                         || (RETRY_MAYBE_SIDE_EFFECT.contains(code) && call.idempotence == Idempotence.IDEMPOTENT)) {
-                    last = error(call.op, r.status, body);
+                    last = error(call.op, r.status, json);
                     continue;
                 }
             }
@@ -263,29 +273,6 @@ public final class HttpApi {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private HttpRequest build(Call call, Target target) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(target.uri()).timeout(REQUEST_TIMEOUT);
-        target.headers().forEach(b::header);
-        call.headers.forEach(b::header);
-        config.compression().ifPresent(c -> b.header("accept-encoding", c));
-        HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
-        if (call.body.isPresent()) {
-            byte[] bytes;
-            try {
-                bytes = JSON.writeValueAsBytes(call.body.get());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            b.header("content-type", "application/json");
-            if (config.compression().isPresent() && bytes.length >= 1024) {
-                bytes = compress(config.compression().get(), bytes);
-                b.header("content-encoding", config.compression().get());
-            }
-            publisher = HttpRequest.BodyPublishers.ofByteArray(bytes);
-        }
-        return b.method(call.method, publisher).build();
     }
 
     static byte[] compress(String encoding, byte[] bytes) {
@@ -315,21 +302,20 @@ public final class HttpApi {
         }
     }
 
-    private static JsonNode parseBody(String op, HttpResponse<byte[]> response) {
-        byte[] bytes = response.body();
+    private static JsonNode parseBody(String op, int status, String encoding, byte[] raw) {
+        byte[] bytes = raw;
         try {
-            Optional<String> encoding = response.headers().firstValue("content-encoding");
-            if (encoding.isPresent()) {
-                bytes = decompress(encoding.get(), bytes);
+            if (encoding != null) {
+                bytes = decompress(encoding, bytes);
             }
             if (bytes.length == 0) {
                 return NullNode.getInstance();
             }
             return JSON.readTree(bytes);
         } catch (IOException e) {
-            if (response.statusCode() / 100 != 2) {
+            if (status / 100 != 2) {
                 return JSON.createObjectNode().put("code", "other")
-                        .put("message", "HTTP " + response.statusCode() + ": " + new String(bytes, StandardCharsets.UTF_8).strip());
+                        .put("message", "HTTP " + status + ": " + new String(bytes, StandardCharsets.UTF_8).strip());
             }
             throw CliException.op(op, "response decode: " + e.getMessage());
         }

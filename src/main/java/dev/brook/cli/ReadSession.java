@@ -7,9 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ConnectException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,11 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A read session over SSE (spec §7.4; docs/CLI.md, "Reading"): batches in order until a bound is
@@ -86,12 +78,7 @@ final class ReadSession {
         OptionalLong lastSeq = OptionalLong.empty();
         int failures = 0;
         String lastError = "";
-        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "read-session-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
+        {
             while (true) {
                 if (failures > 0) {
                     if (failures >= ATTEMPTS) {
@@ -124,59 +111,52 @@ final class ReadSession {
                 }
                 HttpApi.Target target = api.target(Optional.of(uri.basin()),
                         HttpApi.streamPath(uri.stream("")) + "/records" + HttpApi.queryString(query));
-                HttpRequest.Builder b = HttpRequest.newBuilder(target.uri()).header("accept", "text/event-stream").header("s2-format", "base64");
-                target.headers().forEach(b::header);
-                encryptionKey.ifPresent(k -> b.header("s2-encryption-key", k));
-                HttpResponse<InputStream> response;
+                Map<String, String> headers = new LinkedHashMap<>(target.headers());
+                headers.put("accept", "text/event-stream");
+                headers.put("s2-format", "base64");
+                encryptionKey.ifPresent(k -> headers.put("s2-encryption-key", k));
+                // A read waits at most SILENCE_MS for bytes: the server pings every 5-15 s, so silence means a dead connection.
+                DuplexHttp http;
                 try {
-                    response = api.client().send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-                } catch (ConnectException e) {
+                    http = DuplexHttp.open(target.uri(), "GET", headers, new byte[0], (int) SILENCE_MS);
+                } catch (IOException e) {
                     lastError = "connect: " + HttpApi.describe(e, target.uri());
                     failures++;
                     continue;
+                }
+                InputStream body;
+                try {
+                    http.readHead();
+                    body = http.body();
+                    if (http.status() != 200) {
+                        byte[] bytes = body.readAllBytes();
+                        http.close();
+                        JsonNode json;
+                        try {
+                            json = bytes.length == 0 ? HttpApi.JSON.createObjectNode() : HttpApi.JSON.readTree(bytes);
+                        } catch (IOException e) {
+                            json = HttpApi.JSON.createObjectNode().put("code", "other").put("message", new String(bytes, StandardCharsets.UTF_8));
+                        }
+                        CliException error = HttpApi.error(op, http.status(), json);
+                        if (retryable(json.path("code").asText(""), http.status())) {
+                            lastError = error.getMessage();
+                            failures++;
+                            continue;
+                        }
+                        throw error;
+                    }
                 } catch (IOException e) {
+                    http.close();
                     lastError = "connection closed early: " + HttpApi.describe(e, target.uri());
                     failures++;
                     continue;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw CliException.op(op, "interrupted");
                 }
-                if (response.statusCode() != 200) {
-                    byte[] bytes = response.body().readAllBytes();
-                    JsonNode body;
-                    try {
-                        body = bytes.length == 0 ? HttpApi.JSON.createObjectNode() : HttpApi.JSON.readTree(bytes);
-                    } catch (IOException e) {
-                        body = HttpApi.JSON.createObjectNode().put("code", "other").put("message", new String(bytes, StandardCharsets.UTF_8));
-                    }
-                    CliException error = HttpApi.error(op, response.statusCode(), body);
-                    if (retryable(body.path("code").asText(""), response.statusCode())) {
-                        lastError = error.getMessage();
-                        failures++;
-                        continue;
-                    }
-                    throw error;
-                }
-                // Streaming: a watchdog closes the body after SILENCE_MS without a line, so a dead connection is noticed.
-                InputStream body = response.body();
-                AtomicLong lastHeard = new AtomicLong(System.currentTimeMillis());
-                ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
-                    if (System.currentTimeMillis() - lastHeard.get() > SILENCE_MS) {
-                        try {
-                            body.close();
-                        } catch (IOException e) {
-                            // closing
-                        }
-                    }
-                }, 1, 1, TimeUnit.SECONDS);
                 boolean done = false;
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 64 << 10)) {
                     String event = null;
                     StringBuilder data = new StringBuilder();
                     String line;
                     while ((line = lines.readLine()) != null) {
-                        lastHeard.set(System.currentTimeMillis());
                         if (line.isEmpty()) {
                             if (data.length() > 0 || event != null) {
                                 String d = data.toString();
@@ -227,7 +207,7 @@ final class ReadSession {
                 } catch (IOException e) {
                     lastError = "connection closed early: " + e.getMessage();
                 } finally {
-                    check.cancel(false);
+                    http.close();
                 }
                 if (done) {
                     return;
@@ -237,8 +217,6 @@ final class ReadSession {
                 }
                 failures++;
             }
-        } finally {
-            watchdog.shutdownNow();
         }
     }
 
