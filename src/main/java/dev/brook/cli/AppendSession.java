@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class AppendSession {
 
-    static final int ATTEMPTS = 10;
+    /** Consecutive failed connections before giving up: with the backoff, about 80 s, time for a server to restart. */
+    static final int ATTEMPTS = 20;
     static final long ACK_TIMEOUT_MS = 30_000;
     static final long BACKOFF_MAX_MS = 5_000;
 

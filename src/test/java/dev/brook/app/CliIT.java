@@ -371,4 +371,72 @@ class CliIT {
             assertTrue(line.endsWith("[deleting]"), "the temporary stream is deleted: " + line);
         }
     }
+
+    @Test
+    @Order(8)
+    void tailFollowingAFileSurvivesARestartingServerWithoutLosingOrDuplicatingALine() throws Exception {
+        S3ProxyProcess s3 = S3ProxyProcess.shared();
+        int port = S3ProxyProcess.freePort();
+        Map<String, String> auth = Map.of("BROOK_AUTH", "required", "BROOK_AUTH_PUBLIC_KEY", keys.publicKeyFile().toString(),
+                "BROOK_AUTH_PRIVATE_KEY", keys.privateKeyFile().toString());
+        PackagedBrook restarting = PackagedBrook.onS3(s3, "brook-cli-it", "cli-restart", auth, port);
+        Map<String, String> env = new HashMap<>();
+        env.put("S2_ACCOUNT_ENDPOINT", restarting.endpoint());
+        env.put("S2_BASIN_ENDPOINT", restarting.endpoint());
+        env.put("S2_ACCESS_TOKEN", keys.adminToken());
+        Path log = Files.createTempFile("brook-cli-restart-", ".log");
+        int total = 0;
+        try {
+            sh("./brook create-basin restart-basin && ./brook create-stream restart-basin/logs", env).ok();
+            try (Background pipeline = Background.start("tail -n +1 -f " + log + " | ./brook append restart-basin/logs", env)) {
+                total = writeLines(log, total, 200);
+                awaitAcked(pipeline, total);
+                // Lines written while the server stops, is down and starts again.
+                total = writeLines(log, total, 100);
+                restarting.close();
+                total = writeLines(log, total, 100);
+                restarting = PackagedBrook.onS3(s3, "brook-cli-it", "cli-restart", auth, port);
+                awaitAcked(pipeline, total);
+                total = writeLines(log, total, 100);
+                awaitAcked(pipeline, total);
+                assertTrue(pipeline.process.isAlive(), "the pipeline outlived the restart: " + pipeline.stderr());
+            }
+            List<String> bodies = sh("./brook read restart-basin/logs -s 0 -n " + (total + 10), env).ok().stdout().lines().toList();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                expected.add("restart line " + i);
+            }
+            assertEquals(expected, bodies, "every line once, in order, across the restart");
+        } finally {
+            restarting.close();
+        }
+    }
+
+    static int writeLines(Path file, int from, int n) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int i = from; i < from + n; i++) {
+            lines.append("restart line ").append(i).append('\n');
+        }
+        Files.writeString(file, lines, java.nio.file.StandardOpenOption.APPEND);
+        return from + n;
+    }
+
+    /** Waits until the acks printed so far cover the first {@code n} records, contiguously. */
+    static void awaitAcked(Background pipeline, int n) throws Exception {
+        pipeline.await(false, s -> {
+            long next = 0;
+            for (long[] a : acks(s)) {
+                if (a[0] != next) {
+                    return false;
+                }
+                next = a[1];
+            }
+            return next >= n;
+        }, "acks covering " + n + " records");
+        long next = 0;
+        for (long[] a : acks(pipeline.stderr())) {
+            assertEquals(next, a[0], "acks are contiguous: " + pipeline.stderr());
+            next = a[1];
+        }
+    }
 }
