@@ -116,7 +116,7 @@ final class AppendSession {
     /** The stream's tail before anything is sent, when this token may check it: the position in-doubt batches are resolved from. */
     private OptionalLong initialTail() {
         try {
-            HttpApi.Response r = api.exchange(HttpApi.call("check tail", "GET", HttpApi.streamPath(uri.stream("")) + "/records/tail")
+            HttpApi.Response r = api.exchange(HttpApi.call("check tail", "GET", HttpApi.streamPath(uri.streamName()) + "/records/tail")
                     .basin(uri.basin()));
             if (r.status() == 200) {
                 return OptionalLong.of(r.body().path("tail").path("seq_num").asLong());
@@ -243,7 +243,7 @@ final class AppendSession {
     }
 
     private void connect() {
-        HttpApi.Target target = api.target(Optional.of(uri.basin()), HttpApi.streamPath(uri.stream("")) + "/records");
+        HttpApi.Target target = api.target(Optional.of(uri.basin()), HttpApi.streamPath(uri.streamName()) + "/records");
         Map<String, String> headers = new LinkedHashMap<>(target.headers());
         headers.put("content-type", "s2s/proto");
         headers.put("accept", "s2s/proto");

@@ -116,13 +116,13 @@ final class BenchCommand implements Callable<Integer> {
             config.put("storage_class", storageClass);
         }
         ctx.api().send(HttpApi.call("bench", "POST", "/v1/streams").basin(uri.basin()).requestToken()
-                .body(HttpApi.JSON.createObjectNode().put("stream", uri.stream("")).set("config", config)));
+                .body(HttpApi.JSON.createObjectNode().put("stream", uri.streamName()).set("config", config)));
         try {
             ctx.err.println("Running for " + Durations.format(duration) + " targeting " + targetMibps + " MiB/s with " + recordSize
                     + " byte records, Ctrl+C to end early");
             run(ctx, uri);
         } finally {
-            ctx.api().exchange(HttpApi.call("bench", "DELETE", HttpApi.streamPath(uri.stream(""))).basin(uri.basin()));
+            ctx.api().exchange(HttpApi.call("bench", "DELETE", HttpApi.streamPath(uri.streamName())).basin(uri.basin()));
         }
         return 0;
     }

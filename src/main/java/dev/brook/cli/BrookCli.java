@@ -65,9 +65,10 @@ public final class BrookCli implements Runnable {
         this.context = context;
     }
 
+    /** No command: the usage, on stdout, as S2's CLI prints its help. */
     @Override
     public void run() {
-        spec.commandLine().usage(context.err);
+        spec.commandLine().usage(context.out);
     }
 
     /** Whether {@code args} ask for the CLI (a subcommand, help or version) rather than the server. */

@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.brook.core.AppendRecord;
 import dev.brook.core.Header;
 import dev.brook.core.SequencedRecord;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -103,8 +101,6 @@ public final class Formats {
             node = HttpApi.JSON.readTree(line);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IllegalArgumentException("Error parsing: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Error parsing: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("Error parsing: expected a JSON object");
@@ -246,8 +242,7 @@ public final class Formats {
     private static List<String> block(JsonNode v) {
         if (v.isObject()) {
             Map<String, JsonNode> fields = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
                 fields.put(e.getKey(), e.getValue());
             }
             if (fields.isEmpty()) {

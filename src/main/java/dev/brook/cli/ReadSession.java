@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -110,7 +109,7 @@ final class ReadSession {
                     query.put("clamp", "true");
                 }
                 HttpApi.Target target = api.target(Optional.of(uri.basin()),
-                        HttpApi.streamPath(uri.stream("")) + "/records" + HttpApi.queryString(query));
+                        HttpApi.streamPath(uri.streamName()) + "/records" + HttpApi.queryString(query));
                 Map<String, String> headers = new LinkedHashMap<>(target.headers());
                 headers.put("accept", "text/event-stream");
                 headers.put("s2-format", "base64");
@@ -250,9 +249,5 @@ final class ReadSession {
             Thread.currentThread().interrupt();
             throw CliException.op("read", "interrupted");
         }
-    }
-
-    static Duration silence() {
-        return Duration.ofMillis(SILENCE_MS);
     }
 }

@@ -108,7 +108,7 @@ final class StreamCommands {
 
         @Override
         public Integer call() {
-            ObjectNode body = HttpApi.JSON.createObjectNode().put("stream", uri.stream("").toString());
+            ObjectNode body = HttpApi.JSON.createObjectNode().put("stream", uri.streamName());
             ObjectNode c = config.json();
             if (!c.isEmpty()) {
                 body.set("config", c);
@@ -129,7 +129,7 @@ final class StreamCommands {
 
         @Override
         public Integer call() {
-            root.context.api().send(HttpApi.call("delete stream", "DELETE", HttpApi.streamPath(uri.stream(""))).basin(uri.basin()));
+            root.context.api().send(HttpApi.call("delete stream", "DELETE", HttpApi.streamPath(uri.streamName())).basin(uri.basin()));
             root.context.done("✓ Stream deletion requested");
             return 0;
         }
@@ -145,7 +145,7 @@ final class StreamCommands {
 
         @Override
         public Integer call() {
-            JsonNode config = root.context.api().send(HttpApi.call("get stream config", "GET", HttpApi.streamPath(uri.stream("")))
+            JsonNode config = root.context.api().send(HttpApi.call("get stream config", "GET", HttpApi.streamPath(uri.streamName()))
                     .basin(uri.basin())).body();
             root.context.out.println(Formats.table(ConfigOptions.streamForDisplay(config)));
             return 0;
@@ -165,7 +165,7 @@ final class StreamCommands {
 
         @Override
         public Integer call() {
-            JsonNode result = root.context.api().send(HttpApi.call("reconfigure stream", "PATCH", HttpApi.streamPath(uri.stream("")))
+            JsonNode result = root.context.api().send(HttpApi.call("reconfigure stream", "PATCH", HttpApi.streamPath(uri.streamName()))
                     .basin(uri.basin()).body(config.json())).body();
             root.context.done("✓ Stream reconfigured");
             root.context.out.println(Formats.table(ConfigOptions.streamForDisplay(result)));
@@ -175,7 +175,7 @@ final class StreamCommands {
 
     /** {@code GET .../records/tail}: the next sequence number and the last record's timestamp. */
     static JsonNode checkTail(BrookCli.Context ctx, String op, Uri.Parsed uri) {
-        return ctx.api().send(HttpApi.call(op, "GET", HttpApi.streamPath(uri.stream("")) + "/records/tail").basin(uri.basin())).body()
+        return ctx.api().send(HttpApi.call(op, "GET", HttpApi.streamPath(uri.streamName()) + "/records/tail").basin(uri.basin())).body()
                 .path("tail");
     }
 
@@ -209,7 +209,7 @@ final class StreamCommands {
         if (fencingToken != null) {
             input.put("fencing_token", fencingToken);
         }
-        return ctx.api().send(HttpApi.call(op, "POST", HttpApi.streamPath(uri.stream("")) + "/records").basin(uri.basin())
+        return ctx.api().send(HttpApi.call(op, "POST", HttpApi.streamPath(uri.streamName()) + "/records").basin(uri.basin())
                 .header("s2-format", "base64").body(input)).body();
     }
 

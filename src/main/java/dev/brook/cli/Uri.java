@@ -13,7 +13,8 @@ public final class Uri {
     /** A basin and, for stream commands, a stream (or a stream prefix for listings). */
     public record Parsed(String basin, Optional<String> stream) {
 
-        public String stream(String what) {
+        /** The stream name of a stream URI. */
+        public String streamName() {
             return stream.orElseThrow(() -> new IllegalArgumentException("Missing stream name in S2 URI"));
         }
 
