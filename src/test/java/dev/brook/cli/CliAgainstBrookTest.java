@@ -170,4 +170,22 @@ class CliAgainstBrookTest {
         java.nio.file.Files.writeString(f, content);
         return f.toString();
     }
+
+    @Test
+    void compressedRequestsAndAnswersWithS2Compression() throws Exception {
+        String basin = basinWithStream();
+        for (String encoding : java.util.List.of("gzip", "zstd")) {
+            Map<String, String> env = new java.util.HashMap<>(env(root));
+            env.put("S2_COMPRESSION", encoding);
+            for (int i = 0; i < 40; i++) {
+                String stream = encoding + "-stream-with-a-long-name-" + (100 + i);
+                Run create = Run.start(env, new ByteArrayInputStream(new byte[0]), "create-stream", basin + "/" + stream,
+                        "--retention-policy", "1d");
+                assertEquals(0, create.await(), create.err());
+            }
+            Run list = Run.start(env, new ByteArrayInputStream(new byte[0]), "list-streams", basin, "--prefix", encoding);
+            assertEquals(0, list.await(), list.err());
+            assertEquals(40, list.out().lines().count(), "a listing over 1 KiB, answered " + encoding + ": " + list.out());
+        }
+    }
 }

@@ -306,4 +306,30 @@ class CliParsingTest {
                 BenchCommand.rows(List.of()));
         assertTrue(BenchCommand.chain(0, new byte[] {1}) != BenchCommand.chain(1, new byte[] {1}), "the chain depends on what came before");
     }
+
+    @Test
+    void theEnvironmentConfiguresEndpointsTokenAndCompression() {
+        Config defaults = Config.fromEnv(Map.of());
+        assertEquals("http://localhost:8080", defaults.accountEndpoint().toString());
+        assertEquals(new Config.BasinEndpoint(java.net.URI.create("http://localhost:8080"), true), defaults.basin("my-basin"));
+        assertTrue(defaults.accessToken().isEmpty());
+
+        Config zone = Config.fromEnv(Map.of("S2_ACCOUNT_ENDPOINT", "a.example.com", "S2_BASIN_ENDPOINT", "{basin}.b.example.com:8443",
+                "S2_ACCESS_TOKEN", " tok ", "S2_COMPRESSION", "ZSTD"));
+        assertEquals("https://a.example.com", zone.accountEndpoint().toString(), "no scheme means https, as S2's SDK");
+        assertEquals(new Config.BasinEndpoint(java.net.URI.create("https://my-basin.b.example.com:8443"), false), zone.basin("my-basin"),
+                "the basin in the host name, no s2-basin header");
+        assertEquals(Optional.of("tok"), zone.accessToken());
+        assertEquals(Optional.of("zstd"), zone.compression());
+
+        HttpApi api = new HttpApi(zone);
+        HttpApi.Target target = api.target(Optional.of("my-basin"), HttpApi.streamPath("prod/logs ü") + "/records");
+        assertEquals("https://my-basin.b.example.com:8443/v1/streams/prod%2Flogs%20%C3%BC/records", target.uri().toString());
+        assertEquals(Map.of("authorization", "Bearer tok"), target.headers());
+        assertEquals(Map.of("s2-basin", "my-basin"), new HttpApi(defaults).target(Optional.of("my-basin"), "/v1/streams").headers());
+
+        CliException bad = assertThrows(CliException.class, () -> Config.fromEnv(Map.of("S2_COMPRESSION", "lz4")));
+        assertTrue(bad.render().startsWith("Error:   × Invalid value 'lz4' for config key 'compression'"), bad.render());
+        assertThrows(CliException.class, () -> Config.fromEnv(Map.of("S2_ACCOUNT_ENDPOINT", "ftp://x")));
+    }
 }
