@@ -188,4 +188,35 @@ class CliAgainstBrookTest {
             assertEquals(40, list.out().lines().count(), "a listing over 1 KiB, answered " + encoding + ": " + list.out());
         }
     }
+
+    @Test
+    void anInDoubtBatchAfterAnotherWritersAppendStopsWithAnErrorInsteadOfADuplicate() throws Exception {
+        String basin = basinWithStream();
+        try (FaultProxy proxy = new FaultProxy(root); PipedOutputStream lines = new PipedOutputStream()) {
+            PipedInputStream stdin = new PipedInputStream(lines, 1 << 16);
+            Run append = Run.start(env(proxy.endpoint()), stdin, "append", basin + "/s");
+            lines.write("a\n".getBytes(StandardCharsets.UTF_8));
+            lines.flush();
+            append.until(r -> r.err().contains("✓ [APPENDED] 0..1 "), "the first ack");
+
+            proxy.dropNextResponses(1);
+            proxy.holdNewConnections(); // the CLI's reconnection waits while another writer appends
+            lines.write("b\n".getBytes(StandardCharsets.UTF_8));
+            lines.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            while (proxy.dropped() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // until b's ack was cut off: b is in the stream
+            }
+            assertEquals(1, proxy.dropped());
+            run(root, "append", basin + "/s", "-i", writeTemp("x\n"));
+            proxy.releaseConnections();
+
+            assertEquals(1, append.await(), append.err());
+            assertTrue(append.err().contains("Error:   × Failed to append: connection lost with 1 records not acknowledged, of which some may "
+                    + "have been appended: the stream's tail is 3, expected 1"), append.err());
+            assertTrue(append.err().contains("another writer appended in between"), append.err());
+            assertEquals(1, append.err().lines().filter(l -> l.startsWith("✓ [APPENDED]")).count(), "b never reported: " + append.err());
+        }
+        assertEquals("a\nb\nx\n", run(root, "read", basin + "/s", "-s", "0", "-n", "10"), "b once: not sent again");
+    }
 }
