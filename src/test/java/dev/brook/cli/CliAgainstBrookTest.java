@@ -219,4 +219,24 @@ class CliAgainstBrookTest {
         }
         assertEquals("a\nb\nx\n", run(root, "read", basin + "/s", "-s", "0", "-n", "10"), "b once: not sent again");
     }
+
+    @Test
+    void readStartsAndBoundsAsS2sFlagsSay() throws Exception {
+        String basin = basinWithStream();
+        run(root, "append", basin + "/s", "-i", writeTemp("one\ntwo\nthree\n"));
+        assertEquals("one\n", run(root, "read", basin + "/s", "-s", "0", "-b", "20"), "11 metered bytes a record: two would pass 20");
+        assertEquals("one\ntwo\nthree\n", run(root, "read", basin + "/s", "--ago", "1h", "-n", "3"));
+        assertEquals("three\n", run(root, "read", basin + "/s", "--tail-offset", "1", "-n", "5"));
+        String raw = run(root, "read", basin + "/s", "-s", "1", "-n", "1", "--format", "raw");
+        assertTrue(raw.matches("\\{\"seq_num\":1,\"timestamp\":\\d+,\"body\":\"two\"}\\n"), raw);
+        Run beyond = Run.start(env(root), new ByteArrayInputStream(new byte[0]), "read", basin + "/s", "-s", "100", "-n", "1");
+        assertEquals(1, beyond.await());
+        assertTrue(beyond.err().startsWith("Error:   × Failed to read: read from an unwritten position. current tail: 3 @ "), beyond.err());
+        Run both = Run.start(env(root), new ByteArrayInputStream(new byte[0]), "read", basin + "/s", "-s", "0", "--timestamp", "5");
+        assertEquals(2, both.await(), "one start only, as S2's CLI: " + both.err());
+        Run clamped = Run.start(env(root), new ByteArrayInputStream(new byte[0]), "read", basin + "/s", "-s", "100", "--clamp");
+        clamped.until(r -> r.status.isDone() || r.err().isEmpty(), "a clamped start at the tail follows");
+        run(root, "append", basin + "/s", "-i", writeTemp("four\n"));
+        clamped.until(r -> r.out().equals("four\n"), "the clamped follower sees the next record");
+    }
 }
