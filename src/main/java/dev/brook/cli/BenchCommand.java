@@ -32,7 +32,7 @@ import picocli.CommandLine.ParentCommand;
  * target rate through an append session, a live reader following it and, after a delay, a catch-up
  * reader from the start; every record carries a hash chained over the bodies before it, which both
  * readers recompute. Prints Write, Read and Catchup throughput and ack and end-to-end latency
- * tables; a progress line each second while it runs. The stream is deleted at the end.
+ * tables; a progress line each second while it runs (redrawn in place on a terminal). The stream is deleted at the end.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark a stream to measure throughput and latency.")
 final class BenchCommand implements Callable<Integer> {
@@ -207,15 +207,25 @@ final class BenchCommand implements Callable<Integer> {
             }
             long now = System.nanoTime();
             if (now >= nextProgress) {
+                String progress;
                 synchronized (live) {
-                    ctx.err.println(sample("Write", writtenBytes.get(), written.get(), writeLastNs.get() - startNs) + "  |  "
-                            + sample("Read", live.bytes, live.records, live.lastNs - live.startNs));
+                    progress = sample("Write", writtenBytes.get(), written.get(), writeLastNs.get() - startNs) + "  |  "
+                            + sample("Read", live.bytes, live.records, live.lastNs - live.startNs);
+                }
+                if (ctx.style.color) {
+                    ctx.err.print("\r\u001b[K" + progress); // one line, redrawn, on a terminal
+                    ctx.err.flush();
+                } else {
+                    ctx.err.println(progress);
                 }
                 nextProgress += 1_000_000_000L;
             }
             Thread.sleep(5); // pacing the writer to the target rate
         }
         session.close();
+        if (ctx.style.color) {
+            ctx.err.print("\r\u001b[K");
+        }
         writeTotal.set(written.get());
         long waitUntil = System.nanoTime() + 120_000_000_000L;
         while (reader.isAlive() && System.nanoTime() < waitUntil) {
