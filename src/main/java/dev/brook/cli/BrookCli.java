@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "brook", mixinStandardHelpOptions = true, versionProvider = BrookCli.Version.class,
         description = "Brook's command line: S2's CLI commands against Brook's S2 API.",
-        footer = {"", "Environment: S2_ACCESS_TOKEN, S2_ACCOUNT_ENDPOINT and S2_BASIN_ENDPOINT (default http://localhost:8080),",
-            "S2_COMPRESSION (gzip|zstd). `java -jar quarkus-run.jar` with no command starts the server."})
+        footer = {"", "Environment: S2_ACCESS_TOKEN; S2_ACCOUNT_ENDPOINT, S2_BASIN_ENDPOINT (both",
+            "default to http://localhost:8080); S2_COMPRESSION (gzip|zstd). More in docs/CLI.md.",
+            "`java -jar quarkus-run.jar` with no command starts the server."})
 public final class BrookCli implements Runnable {
 
     /**
