@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "brook", mixinStandardHelpOptions = true, versionProvider = BrookCli.Version.class,
         description = "Brook's command line: S2's CLI commands against Brook's S2 API.",
         footer = {"", "Environment: S2_ACCESS_TOKEN; S2_ACCOUNT_ENDPOINT, S2_BASIN_ENDPOINT (both",
-            "default to http://localhost:8080); S2_COMPRESSION (gzip|zstd). More in docs/CLI.md.",
-            "`java -jar quarkus-run.jar` with no command starts the server."})
+            "default to http://localhost:8080); S2_COMPRESSION (gzip|zstd).",
+            "`java -jar quarkus-run.jar` with no command starts the server. See docs/CLI.md."})
 public final class BrookCli implements Runnable {
 
     /**
