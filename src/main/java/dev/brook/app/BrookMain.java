@@ -1,5 +1,6 @@
 package dev.brook.app;
 
+import dev.brook.cli.BrookCli;
 import dev.brook.engine.auth.Keygen;
 import dev.brook.http.gate.Authenticator;
 import dev.brook.http.ServedGroups;
@@ -21,7 +22,9 @@ import org.jboss.logging.Logger;
  * non-zero with one line naming the problem when either cannot be used (a bad BROOK_STORE, an
  * unreachable endpoint, a missing bucket, an unwritable directory, conditional writes not honoured;
  * BROOK_AUTH=required without keys, a malformed key). {@code keygen <dir>} instead writes a key
- * pair and prints an admin token, without starting a server.
+ * pair and prints an admin token, without starting a server. A CLI command ({@code create-basin},
+ * {@code append}, {@code read}, ...), {@code help}, {@code --help} or {@code --version} runs the
+ * {@code brook} CLI (docs/CLI.md) and exits, also without starting a server.
  */
 @QuarkusMain
 public class BrookMain {
@@ -31,6 +34,9 @@ public class BrookMain {
     public static final int EXIT_USAGE = 64;
 
     public static void main(String... args) {
+        if (BrookCli.wants(args)) {
+            BrookCli.main(args);
+        }
         if (args.length > 0 && args[0].equals("keygen")) {
             System.exit(keygen(args));
         }

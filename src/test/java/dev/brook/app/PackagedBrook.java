@@ -32,8 +32,12 @@ final class PackagedBrook implements AutoCloseable {
 
     /** As {@link #onS3(S3ProxyProcess, String, String)}, with more environment (BROOK_AUTH_*, say) set last. */
     static PackagedBrook onS3(S3ProxyProcess s3, String bucket, String prefix, Map<String, String> extraEnv) throws Exception {
+        return onS3(s3, bucket, prefix, extraEnv, S3ProxyProcess.freePort());
+    }
+
+    /** As {@link #onS3(S3ProxyProcess, String, String, Map)} on a given port: a restart on the address clients already use. */
+    static PackagedBrook onS3(S3ProxyProcess s3, String bucket, String prefix, Map<String, String> extraEnv, int port) throws Exception {
         Path workDir = Files.createTempDirectory("brook-proc-");
-        int port = S3ProxyProcess.freePort();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "-jar", BrookProcessIT.RUNNER.toString())
                 .directory(workDir.toFile()).redirectErrorStream(true);

@@ -48,6 +48,21 @@ public final class FaultProxy implements AutoCloseable {
         return dropped.get();
     }
 
+    private volatile java.util.concurrent.CountDownLatch hold;
+
+    /** Connections accepted from now on wait, unconnected to the server, until {@link #releaseConnections()}. */
+    public void holdNewConnections() {
+        hold = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    public void releaseConnections() {
+        java.util.concurrent.CountDownLatch h = hold;
+        hold = null;
+        if (h != null) {
+            h.countDown();
+        }
+    }
+
     /**
      * From now on the server's clock appears {@code skew} ahead in its answers: the {@code Date} and
      * {@code Last-Modified} headers are rewritten (same length, so nothing else moves). Headers of the
@@ -88,16 +103,40 @@ public final class FaultProxy implements AutoCloseable {
 
     private void accept() {
         while (!listener.isClosed()) {
+            Socket client;
             try {
-                Socket client = listener.accept();
-                Socket server = new Socket(target.getAddress(), target.getPort());
-                sockets.add(client);
-                sockets.add(server);
-                pump(client, server, false);
-                pump(server, client, true);
+                client = listener.accept();
             } catch (IOException e) {
                 return;
             }
+            sockets.add(client);
+            java.util.concurrent.CountDownLatch h = hold;
+            if (h == null) {
+                connect(client);
+            } else {
+                Thread held = new Thread(() -> {
+                    try {
+                        h.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    connect(client);
+                }, "fault-proxy-held");
+                held.setDaemon(true);
+                held.start();
+            }
+        }
+    }
+
+    private void connect(Socket client) {
+        try {
+            Socket server = new Socket(target.getAddress(), target.getPort());
+            sockets.add(server);
+            pump(client, server, false);
+            pump(server, client, true);
+        } catch (IOException e) {
+            closeQuietly(client);
         }
     }
 
