@@ -502,8 +502,9 @@ public final class Bench {
 
     /**
      * docs/LIFECYCLE.md, compaction: a stream written one 1 KiB record per append (16 writers, one record
-     * per request), caught up from its start as written, then again once the janitor compacted it (waited
-     * for by catching up until the GETs drop to at most two per MiB: a GET per commit before, per cell after).
+     * per request), caught up from its start as written, then again once the janitor has compacted it (waited
+     * for until the janitor writes and deletes nothing for two of its passes): unary pages, one S2S read
+     * session, then {@link #CATCHUP_PASSES} more of each on a warm server, whose medians it prints.
      */
     void compaction(String stream) throws Exception {
         if (skipped(stream)) {
