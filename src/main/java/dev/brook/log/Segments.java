@@ -70,6 +70,12 @@ final class Segments {
                 // that knows the floor passed the cell since. Asked again, alone (LogSimulationTest, seed 47).
                 return running.thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : fetchAlone(cellStart));
             }
+            Prefetch ahead = prefetched;
+            if (ahead != null && ahead.cellStart() == cellStart && !ahead.result().isDone()) {
+                // A catch-up that reaches the cell its prefetch is still fetching waits for that GET instead of
+                // sending a second one; on the same terms as above, "absent" from it is no answer.
+                return ahead.result().thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : fetchAlone(cellStart));
+            }
             mine = new CompletableFuture<>();
             inFlight.put(cellStart, mine);
         }
@@ -223,27 +229,34 @@ final class Segments {
 
     private final java.util.concurrent.atomic.AtomicBoolean prefetching = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** The prefetch in flight or done last: its cell and what it found (empty when absent, failed or corrupt). */
+    private record Prefetch(long cellStart, CompletableFuture<Optional<Cell>> result) {}
+
+    private volatile Prefetch prefetched;
+
     private void prefetch(long cellStart) {
         String key = keys.segment(cellStart);
         if (prefetchMissed == cellStart || cache.cell(key).isPresent() || !prefetching.compareAndSet(false, true)) {
             return; // one prefetch at a time per stream
         }
-        // Never shared with lookups (not in flight for them): a prefetch may be sent before the cell is
-        // compacted, and a lookup that joined it would take "absent" for "deleted" (LogSimulationTest).
+        // A lookup joins it only for what it finds: a prefetch may be sent before the cell is compacted, and
+        // a lookup that took its "absent" would take it for "deleted" (LogSimulationTest); it asks again alone.
+        CompletableFuture<Optional<Cell>> result = new CompletableFuture<>();
+        prefetched = new Prefetch(cellStart, result);
         store.get(key).whenComplete((object, e) -> {
-            prefetching.set(false);
-            if (e != null) {
-                return; // a failed prefetch is simply fetched again when needed
-            }
-            if (object.isEmpty()) {
+            Optional<Cell> found = Optional.empty();
+            if (e == null && object.isEmpty()) {
                 prefetchMissed = cellStart;
-                return;
-            }
-            try {
-                cache.rememberCell(key, decode(key, cellStart, object.get().body()));
-            } catch (RuntimeException corrupt) {
-                // the lookup that needs it fetches it again and reports what it finds
-            }
+            } else if (e == null) {
+                try {
+                    found = Optional.of(decode(key, cellStart, object.get().body()));
+                    cache.rememberCell(key, found.get());
+                } catch (RuntimeException corrupt) {
+                    // the lookup that needs it fetches it again and reports what it finds
+                }
+            } // a failed prefetch is simply fetched again when needed
+            prefetching.set(false);
+            result.complete(found);
         });
     }
 

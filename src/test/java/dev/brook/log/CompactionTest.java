@@ -162,6 +162,41 @@ class CompactionTest {
         assertEquals(1, keys("c").size(), "the seal stays: " + keys("c"));
     }
 
+    /**
+     * A catch-up that reaches the cell its prefetch is still fetching waits for that GET rather than
+     * sending its own: one GET per segment, however the reader and the store race.
+     */
+    @Test
+    void aCatchUpThatOvertakesItsPrefetchSharesItsGet() {
+        StreamLog writer = log();
+        write(writer, 3 * CELL, 1);
+        List<SequencedRecord> before = readAll(log(), new ReadRequest.Start.SeqNum(0));
+        compactAll(log());
+        String second = "logs/" + SID + "/s/" + String.format("%020d", CELL);
+        assertTrue(keys("s").contains(second), keys("s").toString());
+        AtomicInteger getsOfSecond = new AtomicInteger();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        ObjectStore holdsTheFirstGetOfTheSecondCell = new ForwardingStore(memory) {
+            @Override
+            public CompletionStage<Optional<dev.brook.store.StoredObject>> get(String key) {
+                if (key.equals(second) && getsOfSecond.getAndIncrement() == 0) {
+                    return release.thenCompose(x -> super.get(key)); // the prefetch's, sent from the first cell's end
+                }
+                return super.get(key);
+            }
+        };
+        CompletableFuture<ReadOutcome> read = log(holdsTheFirstGetOfTheSecondCell)
+                .read(new ReadRequest(new ReadRequest.Start.SeqNum(0), 1_000, 1 << 20, OptionalLong.empty(), true))
+                .toCompletableFuture();
+        assertEquals(1, getsOfSecond.get(), "one GET of the second cell so far: the prefetch's");
+        assertFalse(read.isDone(), "the read waits for the prefetch instead of fetching the cell again");
+        release.complete(null);
+        ReadOutcome.Records r = assertInstanceOf(ReadOutcome.Records.class, join(read));
+        assertSame(before.subList(0, r.records().size()), r.records());
+        assertTrue(r.records().size() > 2 * CELL, "the read went through the second cell: " + r.records().size());
+        assertEquals(1, getsOfSecond.get(), "one GET of the second cell's segment");
+    }
+
     @Test
     void everyReadSeesTheSameRecordsAfterCompactionInThisProcessAndAFreshOne() {
         StreamLog writer = log();
