@@ -160,7 +160,7 @@ final class Compactor {
     private CompletionStage<Void> deleteWritten(List<SegmentCodec.Segment> written) {
         CompletionStage<Void> deleted = CompletableFuture.completedFuture(null);
         for (SegmentCodec.Segment s : written) {
-            deleted = deleted.thenCompose(x -> store.delete(keys.segment(s.cellStart()))).thenRun(() -> segments.forget(s.cellStart()));
+            deleted = deleted.thenCompose(x -> segments.delete(s.cellStart()));
         }
         return deleted;
     }

@@ -71,7 +71,7 @@ final class Segments {
                 return running.thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : fetchAlone(cellStart));
             }
             Prefetch ahead = prefetched;
-            if (ahead != null && ahead.cellStart() == cellStart && !ahead.result().isDone()) {
+            if (ahead != null && ahead.cellStart() == cellStart) {
                 // A catch-up that reaches the cell its prefetch is still fetching waits for that GET instead of
                 // sending a second one; on the same terms as above, "absent" from it is no answer.
                 return ahead.result().thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : fetchAlone(cellStart));
@@ -229,7 +229,7 @@ final class Segments {
 
     private final java.util.concurrent.atomic.AtomicBoolean prefetching = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** The prefetch in flight or done last: its cell and what it found (empty when absent, failed or corrupt). */
+    /** The prefetch in flight: its cell and what it will find (empty when absent, failed or corrupt). */
     private record Prefetch(long cellStart, CompletableFuture<Optional<Cell>> result) {}
 
     private volatile Prefetch prefetched;
@@ -257,12 +257,17 @@ final class Segments {
             } // a failed prefetch is simply fetched again when needed
             prefetching.set(false);
             result.complete(found);
+            synchronized (this) {
+                if (prefetched != null && prefetched.result() == result) {
+                    prefetched = null; // what it found is in the cache, bounded there; not held here as well
+                }
+            }
         });
     }
 
-    /** Forgets a deleted segment (this process deleted it). */
-    void forget(long cellStart) {
-        cache.forgetCell(keys.segment(cellStart));
+    /** Deletes a cell's segment and forgets it here. */
+    CompletionStage<Void> delete(long cellStart) {
+        return store.delete(keys.segment(cellStart)).thenRun(() -> cache.forgetCell(keys.segment(cellStart)));
     }
 
     private Cell decode(String key, long cellStart, byte[] body) {

@@ -164,7 +164,7 @@ final class Trimmer {
                     }
                     deleted[0]++;
                     long cellStart = start.get();
-                    chainOfDeletes = chainOfDeletes.thenCompose(x -> store.delete(k)).thenRun(() -> segments.forget(cellStart));
+                    chainOfDeletes = chainOfDeletes.thenCompose(x -> segments.delete(cellStart));
                 }
                 boolean finished = reached || listing.next().isEmpty();
                 listing.next().ifPresent(n -> cursor[0] = n);
