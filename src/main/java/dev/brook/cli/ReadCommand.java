@@ -66,13 +66,8 @@ final class ReadCommand implements Callable<Integer> {
             + "results will be limited such that all records returned will have a timestamp < the one provided via `until`.")
     Long until;
 
-    @Option(names = "--format", paramLabel = "<FORMAT>", converter = Args.FormatConverter.class, defaultValue = "text",
-            description = "Output format. [default: text] [possible values: text, json, json-base64]")
-    Formats.RecordFormat format;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "<OUTPUT>", defaultValue = "-",
-            description = "Output records to a file or stdout. Use \"-\" to write to stdout. [default: -]")
-    String output;
+    @Mixin
+    OutputOptions output;
 
     @Mixin
     StreamCommands.EncryptionKey encryptionKey;
@@ -105,7 +100,7 @@ final class ReadCommand implements Callable<Integer> {
         }
         p.clamp = clamp;
         Optional<String> key = encryptionKey.resolve(ctx);
-        try (Output out = Output.open(ctx, output)) {
+        try (Output out = Output.open(ctx, output.path)) {
             AppendCommand.Aborted aborted = AppendCommand.Aborted.install(ctx);
             try {
                 new ReadSession(ctx.api(), uri, key, "read").run(p, (records, tail) -> {
@@ -118,7 +113,7 @@ final class ReadCommand implements Callable<Integer> {
                     }
                     ctx.err.println(ctx.style.blue(Formats.batchLine(size, records.size(), records.get(0).seqNum(),
                             records.get(records.size() - 1).seqNum())));
-                    out.write(ctx, format, records);
+                    out.write(ctx, output.format, records);
                 });
             } finally {
                 aborted.done();
@@ -135,6 +130,17 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     /** Where records go: stdout, or a file created (truncated) for the command. */
+
+    /** Where records go and how they look: {@code --format} and {@code -o/--output}, shared by read and tail. */
+    static final class OutputOptions {
+        @Option(names = "--format", paramLabel = "<FORMAT>", converter = Args.FormatConverter.class, defaultValue = "text",
+                description = "Output format. [default: text] [possible values: text, json, json-base64]")
+        Formats.RecordFormat format;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "<OUTPUT>", defaultValue = "-",
+                description = "Output records to a file or stdout. Use \"-\" to write to stdout. [default: -]")
+        String path;
+    }
     static final class Output implements AutoCloseable {
         private final PrintStream stream;
         private final boolean file;
@@ -198,13 +204,8 @@ final class ReadCommand implements Callable<Integer> {
         @Option(names = {"-f", "--follow"}, description = "Follow the stream, waiting for new records to be appended.")
         boolean follow;
 
-        @Option(names = "--format", paramLabel = "<FORMAT>", converter = Args.FormatConverter.class, defaultValue = "text",
-                description = "Output format. [default: text] [possible values: text, json, json-base64]")
-        Formats.RecordFormat format;
-
-        @Option(names = {"-o", "--output"}, paramLabel = "<OUTPUT>", defaultValue = "-",
-                description = "Output records to a file or stdout. Use \"-\" to write to stdout. [default: -]")
-        String output;
+        @Mixin
+        OutputOptions output;
 
         @Mixin
         StreamCommands.EncryptionKey encryptionKey;
@@ -219,10 +220,10 @@ final class ReadCommand implements Callable<Integer> {
                 p.count = OptionalLong.of(lines);
             }
             Optional<String> key = encryptionKey.resolve(ctx);
-            try (Output out = Output.open(ctx, output)) {
+            try (Output out = Output.open(ctx, output.path)) {
                 AppendCommand.Aborted aborted = AppendCommand.Aborted.install(ctx);
                 try {
-                    new ReadSession(ctx.api(), uri, key, "tail").run(p, (records, tail) -> out.write(ctx, format, records));
+                    new ReadSession(ctx.api(), uri, key, "tail").run(p, (records, tail) -> out.write(ctx, output.format, records));
                 } catch (CliException e) {
                     // Fewer records than asked, and nothing to follow: an empty stream (or a start at its tail) has none to show.
                     if (!follow && e.code().filter("range_not_satisfiable"::equals).isPresent()) {
