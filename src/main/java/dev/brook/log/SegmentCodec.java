@@ -91,25 +91,98 @@ public final class SegmentCodec {
 
     /** Reads a whole segment object, checking its checksum and that it is the segment of the cell at {@code expectedCellStart}. */
     public static Segment decode(String where, long expectedCellStart, byte[] body) {
-        Layout l = layout(where, expectedCellStart, body);
-        List<Entry> entries = new ArrayList<>(l.commits().size());
-        for (Span c : l.commits()) {
-            entries.add(new Entry(c.key(), c.lastModifiedMs(), Arrays.copyOfRange(body, c.offset(), c.offset() + c.length()), c.hash()));
+        View v = view(where, expectedCellStart, body);
+        List<Entry> entries = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            entries.add(new Entry(v.key(i), v.lastModifiedMs(i), Arrays.copyOfRange(body, v.offset(i), v.offset(i) + v.length(i)), v.hash(i)));
         }
-        return new Segment(l.cellStart(), l.cellRecords(), l.holder(), entries);
+        return new Segment(v.cellStart(), v.cellRecords(), v.holder(), entries);
     }
 
-    /** Where one commit object lies in a segment's bytes, with its key, store stamp and SHA-256. */
-    public record Span(CommitKey key, long lastModifiedMs, int offset, int length, byte[] hash) {}
-
-    /** A segment read in place: its cell, its holder, and where its commits lie in the bytes it was read from. */
-    public record Layout(long cellStart, int cellRecords, Optional<CommitKey> holder, List<Span> commits) {}
+    /** Where the table of commits starts: after magic, format, cell start and size, holder, count. */
+    private static final int TABLE_AT = 4 + 1 + 8 + 4 + 1 + 8 + 8 + 4;
+    /** Bytes per commit in the table: start, epoch, store stamp, length, SHA-256. */
+    private static final int TABLE_ENTRY = 8 + 8 + 8 + 4 + Commit.HASH_BYTES;
 
     /**
-     * Reads a whole segment object as {@link #decode} does, checks included, without copying the commits
-     * out: a reader decodes them from {@code body} where they lie.
+     * A segment held as read, checks done ({@link #view}): the commits are decoded from its bytes where
+     * they lie, one at a time when asked, and nothing else is built per commit but its offset. A cell kept
+     * in memory this way is one array the garbage collector never copies, instead of thousands of records
+     * it copies at every young collection while the cell stays cached (docs/LOG.md, "Compaction").
      */
-    public static Layout layout(String where, long expectedCellStart, byte[] body) {
+    public static final class View {
+        private final byte[] body;
+        private final ByteBuffer in;
+        private final long cellStart;
+        private final int cellRecords;
+        private final Optional<CommitKey> holder;
+        private final int[] offsets;
+
+        private View(byte[] body, long cellStart, int cellRecords, Optional<CommitKey> holder, int[] offsets) {
+            this.body = body;
+            this.in = ByteBuffer.wrap(body).asReadOnlyBuffer(); // absolute reads only: shared by threads
+            this.cellStart = cellStart;
+            this.cellRecords = cellRecords;
+            this.holder = holder;
+            this.offsets = offsets;
+        }
+
+        public long cellStart() {
+            return cellStart;
+        }
+
+        public int cellRecords() {
+            return cellRecords;
+        }
+
+        /** The commit holding record {@code cellStart}, when it starts in an earlier cell. */
+        public Optional<CommitKey> holder() {
+            return holder;
+        }
+
+        /** The segment's bytes, as read: never to be changed. */
+        public byte[] body() {
+            return body;
+        }
+
+        public int size() {
+            return offsets.length;
+        }
+
+        /** The first sequence number of commit {@code i}. */
+        public long start(int i) {
+            return in.getLong(TABLE_AT + TABLE_ENTRY * i);
+        }
+
+        public CommitKey key(int i) {
+            return new CommitKey(start(i), in.getLong(TABLE_AT + TABLE_ENTRY * i + 8));
+        }
+
+        /** The store's stamp of the commit's original object. */
+        public long lastModifiedMs(int i) {
+            return in.getLong(TABLE_AT + TABLE_ENTRY * i + 16);
+        }
+
+        public int offset(int i) {
+            return offsets[i];
+        }
+
+        public int length(int i) {
+            return in.getInt(TABLE_AT + TABLE_ENTRY * i + 24);
+        }
+
+        /** The SHA-256 of the commit's object (a copy). */
+        public byte[] hash(int i) {
+            int at = TABLE_AT + TABLE_ENTRY * i + 28;
+            return Arrays.copyOfRange(body, at, at + Commit.HASH_BYTES);
+        }
+    }
+
+    /**
+     * Reads a whole segment object as {@link #decode} does, checks included (its checksum covers every
+     * commit), without copying or decoding the commits.
+     */
+    public static View view(String where, long expectedCellStart, byte[] body) {
         try {
             if (body.length < MAGIC.length + 5 || !Arrays.equals(body, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
                 throw corrupt(where, "not a segment");
@@ -133,34 +206,33 @@ public final class SegmentCodec {
             boolean hasHolder = in.get() == 1;
             CommitKey holder = new CommitKey(in.getLong(), in.getLong());
             int n = in.getInt();
-            if (n < 0 || n > (body.length / 60)) {
+            if (n < 0 || n > (body.length / TABLE_ENTRY)) {
                 throw corrupt(where, "claims " + n + " commits");
             }
-            CommitKey[] keys = new CommitKey[n];
-            long[] stamps = new long[n];
-            int[] lengths = new int[n];
-            byte[][] hashes = new byte[n][];
+            int[] offsets = new int[n];
+            int at = TABLE_AT + TABLE_ENTRY * n;
+            long lastStart = -1;
+            long lastEpoch = -1;
             for (int i = 0; i < n; i++) {
-                keys[i] = new CommitKey(in.getLong(), in.getLong());
-                stamps[i] = in.getLong();
-                lengths[i] = in.getInt();
-                hashes[i] = new byte[Commit.HASH_BYTES];
-                in.get(hashes[i]);
-            }
-            List<Span> commits = new ArrayList<>(n);
-            int at = in.position();
-            for (int i = 0; i < n; i++) {
-                if (lengths[i] < 0 || lengths[i] > body.length - 4 - at) {
+                long start = in.getLong(TABLE_AT + TABLE_ENTRY * i);
+                long epoch = in.getLong(TABLE_AT + TABLE_ENTRY * i + 8);
+                if (start < 0 || epoch < 0 || start < lastStart || (start == lastStart && epoch <= lastEpoch)) {
+                    throw corrupt(where, "commit " + i + " at " + start + "/" + epoch + " is out of chain order");
+                }
+                lastStart = start;
+                lastEpoch = epoch;
+                int length = in.getInt(TABLE_AT + TABLE_ENTRY * i + 24);
+                if (length < 0 || length > body.length - 4 - at) {
                     throw corrupt(where, "commit " + i + " runs past the end");
                 }
-                commits.add(new Span(keys[i], stamps[i], at, lengths[i], hashes[i]));
-                at += lengths[i];
+                offsets[i] = at;
+                at += length;
             }
             if (at != body.length - 4) {
                 throw corrupt(where, (body.length - 4 - at) + " stray bytes");
             }
-            return new Layout(cellStart, cellRecords, hasHolder ? Optional.of(holder) : Optional.empty(), commits);
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            return new View(body, cellStart, cellRecords, hasHolder ? Optional.of(holder) : Optional.empty(), offsets);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
             throw corrupt(where, "malformed (" + e.getMessage() + ")");
         }
     }

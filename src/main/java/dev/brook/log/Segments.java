@@ -2,10 +2,8 @@ package dev.brook.log;
 
 import dev.brook.store.ObjectStore;
 import dev.brook.store.StoreException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +19,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Every commit served from here is authentic without a floor read: a segment is written only by a
  * compactor from commits it validated, is never overwritten, and every segment ever written at a
- * key holds first occupants of the same commit keys. Decoded segments are cached with the process's
- * commits ({@link CommitCache}), bounded in bytes.
+ * key holds first occupants of the same commit keys. Segments are cached as read (their bytes; each
+ * commit is decoded when asked) with the process's commits ({@link CommitCache}), bounded in bytes.
  */
 final class Segments {
 
@@ -31,8 +29,61 @@ final class Segments {
     /** Cells one search for the first remaining cell looks at. */
     static final int SEARCH_STEPS_MAX = 128;
 
-    /** A decoded segment: its commits, validated, in chain order, and the holder of its first record. */
-    record Cell(long cellStart, Optional<CommitKey> holder, List<CommitCache.Cached> commits, long bytes) {}
+    /**
+     * A segment as read, checked, held in its own bytes ({@link SegmentCodec.View}): its commits in chain
+     * order, each decoded when asked (a catch-up asks once per commit; what it decodes dies young), and the
+     * holder of its first record. Commits served from here are validated (see above).
+     */
+    static final class Cell {
+        private final String key;
+        private final SegmentCodec.View view;
+
+        Cell(String key, SegmentCodec.View view) {
+            this.key = key;
+            this.view = view;
+        }
+
+        long cellStart() {
+            return view.cellStart();
+        }
+
+        Optional<CommitKey> holder() {
+            return view.holder();
+        }
+
+        /** Bytes held: the segment's. */
+        long bytes() {
+            return view.body().length;
+        }
+
+        int size() {
+            return view.size();
+        }
+
+        /** The first sequence number of commit {@code i}, without decoding it. */
+        long start(int i) {
+            return view.start(i);
+        }
+
+        /** The key of commit {@code i}, without decoding it. */
+        CommitKey key(int i) {
+            return view.key(i);
+        }
+
+        /**
+         * Commit {@code i}, decoded from the segment's bytes in place (its records copied out), linked to
+         * commit {@code i - 1} by key and hash as the chain requires.
+         */
+        CommitCache.Cached commit(int i) {
+            CommitKey k = view.key(i);
+            byte[] hash = view.hash(i);
+            Commit commit = CommitCodec.decode(k, view.body(), view.offset(i), view.length(i));
+            if (i > 0 && !(commit.previous().equals(Optional.of(view.key(i - 1))) && Arrays.equals(commit.previousHash(), view.hash(i - 1)))) {
+                throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " breaks the chain at " + k);
+            }
+            return new CommitCache.Cached(commit, CommitCodec.summaryOf(commit, hash, view.lastModifiedMs(i)), true);
+        }
+    }
 
     private final ObjectStore store;
     private final LogKeys keys;
@@ -113,28 +164,29 @@ final class Segments {
                 return heldFromBefore(seq);
             }
             Cell c = found.get();
-            if (Math.floorMod(seq, cellRecords) >= cellRecords - cellRecords / 4 && cache.bytesMax() >= 3 * c.bytes()) {
-                // A catch-up nearing the end of a cell: fetch the next one meanwhile (one at a time per stream; only
-                // when the cache holds both with room to spare, or the next would push out the one being read).
+            if (Math.floorMod(seq, cellRecords) >= cellRecords / 8 && cache.bytesMax() >= 3 * c.bytes()) {
+                // A catch-up an eighth into a cell: fetch the next one meanwhile, so that its GET and decoding
+                // overlap the seven eighths still to serve (one at a time per stream; only when the cache holds
+                // both with room to spare, or the next would push out the one being read).
                 prefetch(cellOf(seq) + cellRecords);
             }
-            // The last commit starting at or before seq (by bisection: a catch-up asks once per commit); at one
-            // start, the commit with records comes after the zero-record ones (greater epoch).
-            List<CommitCache.Cached> commits = c.commits();
+            // The last commit starting at or before seq (by bisection over starts, nothing decoded: a catch-up asks
+            // once per commit); at one start, the commit with records comes after the zero-record ones (greater epoch).
             int lo = 0;
-            int hi = commits.size(); // the first index starting after seq
+            int hi = c.size(); // the first index starting after seq
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (commits.get(mid).summary().key().start() <= seq) {
+                if (c.start(mid) <= seq) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
                 }
             }
             if (lo > 0) {
-                CommitSummary s = commits.get(lo - 1).summary();
+                CommitCache.Cached candidate = c.commit(lo - 1);
+                CommitSummary s = candidate.summary();
                 if (s.hasRecords() && seq < s.end()) {
-                    return CompletableFuture.completedFuture(Optional.of(commits.get(lo - 1)));
+                    return CompletableFuture.completedFuture(Optional.of(candidate));
                 }
             }
             boolean beforeFirst = lo == 0;
@@ -161,8 +213,8 @@ final class Segments {
                 return CompletableFuture.completedFuture(Optional.<CommitCache.Cached>empty());
             }
             Cell p = found.get();
-            if (!p.commits().isEmpty()) {
-                return CompletableFuture.completedFuture(holds(p.commits().get(p.commits().size() - 1), seq));
+            if (p.size() > 0) {
+                return CompletableFuture.completedFuture(holds(p.commit(p.size() - 1), seq));
             }
             if (p.holder().isEmpty() || cellOf(p.holder().get().start()) >= previous) {
                 return CompletableFuture.completedFuture(Optional.<CommitCache.Cached>empty());
@@ -173,8 +225,14 @@ final class Segments {
 
     /** The commit at {@code key}, from the segment of the cell it starts in; empty when that cell or the commit is gone. */
     private CompletionStage<Optional<CommitCache.Cached>> named(CommitKey key) {
-        return cell(cellOf(key.start())).thenApply(found -> found.flatMap(c -> c.commits().stream()
-                .filter(x -> x.summary().key().equals(key)).findFirst()));
+        return cell(cellOf(key.start())).thenApply(found -> found.flatMap(c -> {
+            for (int i = 0; i < c.size(); i++) {
+                if (c.key(i).equals(key)) {
+                    return Optional.of(c.commit(i));
+                }
+            }
+            return Optional.empty();
+        }));
     }
 
     private static Optional<CommitCache.Cached> holds(CommitCache.Cached c, long seq) {
@@ -182,9 +240,9 @@ final class Segments {
     }
 
     private static Optional<CommitCache.Cached> firstAfter(Cell c, long seq) {
-        for (CommitCache.Cached x : c.commits()) { // only on a gap (trimmed records): rare
-            if (x.summary().key().start() > seq) {
-                return Optional.of(x);
+        for (int i = 0; i < c.size(); i++) { // only on a gap (trimmed records): rare
+            if (c.start(i) > seq) {
+                return Optional.of(c.commit(i));
             }
         }
         return Optional.empty();
@@ -234,11 +292,22 @@ final class Segments {
 
     private volatile Prefetch prefetched;
 
+    /** The last cell a prefetch was sent for or found cached: a catch-up asks once per commit, and needs no second look. */
+    private volatile long prefetchSeen = -1;
+
     private void prefetch(long cellStart) {
+        if (prefetchSeen == cellStart || prefetchMissed == cellStart) {
+            return;
+        }
         String key = keys.segment(cellStart);
-        if (prefetchMissed == cellStart || cache.cell(key).isPresent() || !prefetching.compareAndSet(false, true)) {
+        if (cache.cell(key).isPresent()) {
+            prefetchSeen = cellStart;
+            return;
+        }
+        if (!prefetching.compareAndSet(false, true)) {
             return; // one prefetch at a time per stream
         }
+        prefetchSeen = cellStart;
         // A lookup joins it only for what it finds: a prefetch may be sent before the cell is compacted, and
         // a lookup that took its "absent" would take it for "deleted" (LogSimulationTest); it asks again alone.
         CompletableFuture<Optional<Cell>> result = new CompletableFuture<>();
@@ -270,25 +339,17 @@ final class Segments {
         return store.delete(keys.segment(cellStart)).thenRun(() -> cache.forgetCell(keys.segment(cellStart)));
     }
 
+    /** Checks a segment as read (checksum, cell, chain order, every commit in this cell) and holds it; decodes nothing. */
     private Cell decode(String key, long cellStart, byte[] body) {
-        SegmentCodec.Layout s = SegmentCodec.layout(key, cellStart, body);
+        SegmentCodec.View s = SegmentCodec.view(key, cellStart, body);
         if (s.cellRecords() != cellRecords) {
             throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " is cut in cells of " + s.cellRecords());
         }
-        List<CommitCache.Cached> commits = new ArrayList<>(s.commits().size());
-        CommitSummary before = null;
-        for (SegmentCodec.Span e : s.commits()) {
-            Commit commit = CommitCodec.decode(e.key(), body, e.offset(), e.length()); // in place: no copy of the commit
-            CommitSummary summary = CommitCodec.summaryOf(commit, e.hash(), e.lastModifiedMs());
-            if (before != null && !(commit.previous().equals(Optional.of(before.key())) && Arrays.equals(commit.previousHash(), before.hash()))) {
-                throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " breaks the chain at " + e.key());
+        for (int i = 0; i < s.size(); i++) {
+            if (cellOf(s.start(i)) != cellStart) {
+                throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " holds " + s.key(i) + " of another cell");
             }
-            if (cellOf(e.key().start()) != cellStart) {
-                throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " holds " + e.key() + " of another cell");
-            }
-            commits.add(new CommitCache.Cached(commit, summary, true));
-            before = summary;
         }
-        return new Cell(cellStart, s.holder(), commits, body.length);
+        return new Cell(key, s);
     }
 }

@@ -357,4 +357,54 @@ class CompactionTest {
         assertEquals(dev.brook.store.StoreException.Kind.CORRUPT, org.junit.jupiter.api.Assertions.assertThrows(
                 dev.brook.store.StoreException.class, () -> SegmentCodec.decode("k", 8, encoded)).kind(), "another cell's");
     }
+
+    /** A commit at {@code key} after {@code previous} (hash {@code previousHash}) holding {@code records} one-byte records. */
+    static byte[] commitObject(CommitKey key, Optional<CommitKey> previous, byte[] previousHash, int records) {
+        List<SequencedRecord> rs = new ArrayList<>();
+        for (int r = 0; r < records; r++) {
+            rs.add(new SequencedRecord(key.start() + r, 5, List.of(), new byte[]{(byte) r}));
+        }
+        return CommitCodec.encode(new Commit(key, previous, previousHash, new byte[16],
+                new StreamState(key.start() + records, 5, "", 0, 1, Timestamping.DEFAULT, false), List.of(records), rs)).body();
+    }
+
+    @Test
+    void aSegmentWhoseTableIsOutOfChainOrderIsRefusedOnRead() {
+        byte[] first = commitObject(CommitKey.FIRST, Optional.empty(), new byte[32], 2);
+        byte[] second = commitObject(new CommitKey(2, 0), Optional.of(CommitKey.FIRST), CommitCodec.sha256(first), 1);
+        // Checksum intact, commits swapped: a lookup by bisection over the table would go astray.
+        byte[] swapped = SegmentCodec.encode(new SegmentCodec.Segment(0, CELL, Optional.empty(), List.of(
+                new SegmentCodec.Entry(new CommitKey(2, 0), 1, second), new SegmentCodec.Entry(CommitKey.FIRST, 1, first))));
+        StoreExceptionAssert.corrupt(() -> SegmentCodec.view("k", 0, swapped), "out of chain order");
+    }
+
+    @Test
+    void aSegmentCommitThatDoesNotLinkToTheOneBeforeIsCorruptWhenDecoded() {
+        byte[] first = commitObject(CommitKey.FIRST, Optional.empty(), new byte[32], 2);
+        byte[] unlinked = commitObject(new CommitKey(2, 0), Optional.of(CommitKey.FIRST), new byte[32], 1); // wrong previous hash
+        LogKeys keys = new LogKeys(SID);
+        join(memory.put(keys.segment(0), SegmentCodec.encode(new SegmentCodec.Segment(0, CELL, Optional.empty(), List.of(
+                new SegmentCodec.Entry(CommitKey.FIRST, 1, first), new SegmentCodec.Entry(new CommitKey(2, 0), 1, unlinked)))), java.util.Map.of()));
+        Segments segments = new Segments(memory, keys, CELL, new CommitCache(1 << 20));
+        // Cells are held as read and decoded commit by commit: the first serves, the second is refused.
+        assertEquals(0, join(segments.holding(1)).orElseThrow().commit().key().start());
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+                () -> join(segments.holding(2)));
+        StoreExceptionAssert.corrupt(() -> {
+            throw e.getCause();
+        }, "breaks the chain");
+    }
+
+    /** Asserts that an action fails with a CORRUPT store exception naming {@code what}. */
+    static final class StoreExceptionAssert {
+        interface Action {
+            void run() throws Throwable;
+        }
+
+        static void corrupt(Action action, String what) {
+            dev.brook.store.StoreException e = org.junit.jupiter.api.Assertions.assertThrows(dev.brook.store.StoreException.class, action::run);
+            assertEquals(dev.brook.store.StoreException.Kind.CORRUPT, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains(what), e.getMessage());
+        }
+    }
 }
