@@ -274,15 +274,20 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
             }
             CommitKey key = at[0];
-            boolean compacted = key.isBelow(chain.floors().cached().floor());
+            CommitKey floorBefore = chain.floors().cached().floor(); // known before the lookup below is sent
+            boolean compacted = key.isBelow(floorBefore);
             return fetchAt(key).thenCompose(cached -> {
                 if (cached.isEmpty() && compacted) {
                     // Its cell is gone (trimmed or expired, from the bottom): go on from the first cell left, or the
                     // floor. What was collected before the gap lies below it, trimmed too: the read starts after it.
+                    // The floor known before the lookup, not a later one: the lookup may have found the cell absent
+                    // because it was not compacted yet (the floor's own cell, passed by a trim), and a floor raised
+                    // since by its compaction would jump over records of that cell nothing trimmed
+                    // (LogSimulationTest, retention seed 7513).
                     jumped[0] = true;
                     out.clear();
                     bytes[0] = 0;
-                    CommitKey floor = chain.floors().cached().floor();
+                    CommitKey floor = floorBefore;
                     return segments.firstRemaining(key.start(), floor.start(), settings.loopDeadline(nanoClock)).thenApply(cell -> {
                         at[0] = cell.filter(c -> c > key.start()).map(c -> new CommitKey(c, 0)).orElse(floor);
                         return Optional.<Walked>empty();
