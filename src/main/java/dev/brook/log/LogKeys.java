@@ -57,7 +57,31 @@ public final class LogKeys {
         if (key.epoch() > EPOCH_MAX) {
             throw new IllegalStateException("epoch " + key.epoch() + " does not fit its key");
         }
-        return commits + pad(key.start(), SEQ_DIGITS) + "-" + pad(key.epoch(), EPOCH_DIGITS);
+        // Built in one array: every read of a commit, from memory or not, names it by this key (a follower
+        // looks one up per delivery), and padding by concatenation cost more than the cache lookup itself.
+        int at = commits.length();
+        char[] k = new char[at + SEQ_DIGITS + 1 + EPOCH_DIGITS];
+        commits.getChars(0, at, k, 0);
+        at = digits(key.start(), SEQ_DIGITS, k, at);
+        k[at++] = '-';
+        digits(key.epoch(), EPOCH_DIGITS, k, at);
+        return new String(k);
+    }
+
+    /** Writes {@code n} zero-padded to {@code width} digits into {@code into} at {@code at}; returns the index after. */
+    private static int digits(long n, int width, char[] into, int at) {
+        if (n < 0) {
+            throw new IllegalArgumentException(n + " is negative");
+        }
+        long v = n;
+        for (int i = at + width - 1; i >= at; i--) {
+            into[i] = (char) ('0' + v % 10);
+            v /= 10;
+        }
+        if (v != 0) {
+            throw new IllegalArgumentException(n + " has more than " + width + " digits");
+        }
+        return at + width;
     }
 
     /** The key just below every commit starting after {@code seq}: list after it to find them. */

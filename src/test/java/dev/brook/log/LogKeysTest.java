@@ -66,6 +66,7 @@ class LogKeysTest {
         for (CommitKey k : spread()) {
             String key = KEYS.commit(k);
             assertEquals(width, key.length(), key);
+            assertEquals(C + String.format(java.util.Locale.ROOT, "%020d-%010d", k.start(), k.epoch()), key);
             assertTrue(key.startsWith(KEYS.commitPrefix()));
             StoreKeys.checkKey(key);
         }
