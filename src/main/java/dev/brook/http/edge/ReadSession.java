@@ -31,6 +31,14 @@ final class ReadSession {
     private static final Logger LOG = Logger.getLogger(ReadSession.class);
     static final long HEARTBEAT_MIN_MS = 5_000;
     static final long HEARTBEAT_MAX_MS = 15_000;
+    /**
+     * A following session that fell behind reads in batches that end at multiples of this many sequence
+     * numbers, until it reaches the tail: followers behind at different positions then read the same
+     * batches after their first, and share their encodings (docs/LOG.md, "Fan-out"). Without it each one
+     * read its own batch of up to a megabyte, encoded for it alone: a thousand followers set back by one
+     * pause made a gigabyte of garbage per round and fell further behind.
+     */
+    static final int FOLLOW_BATCH_ALIGN = 32;
 
     /** How a session's events look on the wire. */
     interface Output {
@@ -136,6 +144,9 @@ final class ReadSession {
             return;
         }
         long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
+        if (following && position instanceof ReadRequest.Start.SeqNum at) {
+            count = Math.min(count, FOLLOW_BATCH_ALIGN - Math.floorMod(at.seqNum(), FOLLOW_BATCH_ALIGN));
+        }
         long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
         ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
         // After the first read, each one continues the session: it may be bounded by the tail this process validated last.

@@ -201,4 +201,63 @@ class ReadSessionBackpressureTest {
         settle(context);
         assertEquals(List.of("batch 0,1", "batch 2"), wire.batches(), "every record once, in order");
     }
+
+    /**
+     * A follower set back by many records (a pause, a burst) reads batches that end at multiples of
+     * {@link ReadSession#FOLLOW_BATCH_ALIGN}: followers behind at different positions then send the same
+     * batches after their first, whose encodings they share. Found by the 1,000-follower fan-out: each
+     * follower behind read its own batch of up to a megabyte, encoded for it alone, and the garbage kept
+     * them all behind.
+     */
+    @Test
+    void aFollowerSetBackReadsBatchesCutAtAlignedSequenceNumbers() {
+        ObjectStore store = new MemoryObjectStore(() -> 0);
+        LogEnv env = new LogEnv(store, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(1), LogSettings.DEFAULT);
+        Catalog catalog = new Catalog(store, env.wallClockMs(), env.random());
+        catalog.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
+        catalog.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
+        DataPlane data = new DataPlane(catalog, env);
+        append(data, "a");
+        append(data, "b");
+        Context context = vertx.getOrCreateContext();
+        SessionQuery follow = new SessionQuery(new ReadRequest.Start.SeqNum(0), false, OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.empty(), OptionalLong.empty(), 0, 0);
+        List<Wire> wires = List.of(new Wire(), new Wire());
+        for (int i = 0; i < 2; i++) {
+            ReadSession session = new ReadSession(data, OUTPUT, context, response(wires.get(i)), BASIN, "s", Optional.empty(),
+                    StreamConfigSpec.EMPTY, i == 0 ? follow : new SessionQuery(new ReadRequest.Start.SeqNum(1), false, OptionalLong.empty(),
+                            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), 0, 0), () -> 1_000_000L, new Random(2), () -> { });
+            context.runOnContext(v -> session.start());
+        }
+        settle(context);
+        assertEquals(List.of("batch 0,1"), wires.get(0).batches());
+        assertEquals(List.of("batch 1"), wires.get(1).batches());
+
+        // 70 records in one commit: both followers wake with it and read it in aligned pieces.
+        List<AppendRecord> burst = new ArrayList<>();
+        for (int r = 0; r < 70; r++) {
+            burst.add(new AppendRecord(OptionalLong.empty(), List.of(), ("r" + r).getBytes(StandardCharsets.UTF_8)));
+        }
+        CompletableFuture<Void> appended = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            assertInstanceOf(AppendOutcome.Acked.class, data.append(BASIN, "s", new AppendBatch(burst, OptionalLong.empty(), Optional.empty(), 5),
+                    Optional.empty(), StreamConfigSpec.EMPTY, false).toCompletableFuture().join());
+            appended.complete(null);
+        });
+        appended.orTimeout(10, TimeUnit.SECONDS).join();
+        settle(context);
+        for (Wire wire : wires) {
+            List<String> after = wire.batches().subList(1, wire.batches().size());
+            assertEquals(List.of(range(2, 32), range(32, 64), range(64, 72)), after, "every record once, in batches cut at 32 and 64");
+        }
+    }
+
+    /** {@code batch from,...,to-1}. */
+    static String range(int from, int to) {
+        List<String> seqs = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            seqs.add(Integer.toString(i));
+        }
+        return "batch " + String.join(",", seqs);
+    }
 }
