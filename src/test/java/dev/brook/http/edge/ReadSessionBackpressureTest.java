@@ -146,6 +146,16 @@ class ReadSessionBackpressureTest {
         }
     }
 
+    /** A data plane over a memory store, with the basin and its stream {@code s} created. */
+    static DataPlane dataPlane() {
+        ObjectStore store = new MemoryObjectStore(() -> 0);
+        LogEnv env = new LogEnv(store, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(1), LogSettings.DEFAULT);
+        Catalog catalog = new Catalog(store, env.wallClockMs(), env.random());
+        catalog.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
+        catalog.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
+        return new DataPlane(catalog, env);
+    }
+
     static void append(DataPlane data, String body) {
         AppendBatch batch = new AppendBatch(List.of(new AppendRecord(OptionalLong.empty(), List.of(), body.getBytes(StandardCharsets.UTF_8))),
                 OptionalLong.empty(), Optional.empty(), 5);
@@ -155,12 +165,7 @@ class ReadSessionBackpressureTest {
 
     @Test
     void aDrainAfterTheSessionMovedOnDoesNotStartASecondReadChain() {
-        ObjectStore store = new MemoryObjectStore(() -> 0);
-        LogEnv env = new LogEnv(store, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(1), LogSettings.DEFAULT);
-        Catalog catalog = new Catalog(store, env.wallClockMs(), env.random());
-        catalog.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
-        catalog.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
-        DataPlane data = new DataPlane(catalog, env);
+        DataPlane data = dataPlane();
         append(data, "a");
         append(data, "b");
 
@@ -211,12 +216,7 @@ class ReadSessionBackpressureTest {
      */
     @Test
     void aFollowerSetBackReadsBatchesCutAtAlignedSequenceNumbers() {
-        ObjectStore store = new MemoryObjectStore(() -> 0);
-        LogEnv env = new LogEnv(store, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(1), LogSettings.DEFAULT);
-        Catalog catalog = new Catalog(store, env.wallClockMs(), env.random());
-        catalog.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
-        catalog.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
-        DataPlane data = new DataPlane(catalog, env);
+        DataPlane data = dataPlane();
         append(data, "a");
         append(data, "b");
         Context context = vertx.getOrCreateContext();
