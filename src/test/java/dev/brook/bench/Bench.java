@@ -227,19 +227,15 @@ public final class Bench {
             return;
         }
         createStream(stream);
-        // One primitive list per session (its callbacks run on one event loop): a million deliveries as boxed
-        // Longs in a shared queue kept the client's collector copying tens of megabytes at each pause, and a
-        // client pause reads as end-to-end latency.
-        List<LongList> e2eS2s = new ArrayList<>();
-        List<LongList> e2eSse = new ArrayList<>();
+        ConcurrentLinkedQueue<Long> e2eS2s = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> e2eSse = new ConcurrentLinkedQueue<>();
         AtomicLong delivered = new AtomicLong();
         List<Follower> sessions = new ArrayList<>();
         AtomicLong outOfOrder = new AtomicLong();
         long[] measuredFrom = {Long.MAX_VALUE}; // records sent before this (the warm-up) are checked, not timed
         for (int i = 0; i < readers; i++) {
             boolean sse = i % 2 == 1;
-            LongList e2e = new LongList();
-            (sse ? e2eSse : e2eS2s).add(e2e);
+            ConcurrentLinkedQueue<Long> e2e = sse ? e2eSse : e2eS2s;
             long[] expected = {0};
             sessions.add(follow(stream, sse, (now, seqNums, sentAts) -> {
                 for (int k = 0; k < seqNums.length; k++) {
@@ -314,8 +310,8 @@ public final class Bench {
         Map<String, Double> after = storeRequests();
         sessions.forEach(f -> f.request.reset());
         long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        long[] s2s = LongList.sorted(e2eS2s);
-        long[] sse = LongList.sorted(e2eSse);
+        long[] s2s = e2eS2s.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] sse = e2eSse.stream().mapToLong(Long::longValue).sorted().toArray();
         long[] e = java.util.stream.LongStream.concat(Arrays.stream(s2s), Arrays.stream(sse)).sorted().toArray();
         System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8.2f per commit: %s; e2e p99 %.2f ms; "
                         + "e2e p50/p99 S2S %.2f/%.2f ms, SSE %.2f/%.2f ms; delivered %d of %d, %d out of order%s%n",
@@ -1137,30 +1133,5 @@ public final class Bench {
             r.endHandler(v -> done.complete(null));
         }).onFailure(done::completeExceptionally);
         return request;
-    }
-
-    /** A growable list of longs, for one thread at a time (a session's callbacks), read once the run is over. */
-    static final class LongList {
-        private long[] values = new long[1024];
-        private int size;
-
-        void add(long v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = v;
-        }
-
-        /** Every value of {@code lists}, sorted. */
-        static long[] sorted(List<LongList> lists) {
-            long[] all = new long[lists.stream().mapToInt(l -> l.size).sum()];
-            int at = 0;
-            for (LongList l : lists) {
-                System.arraycopy(l.values, 0, all, at, l.size);
-                at += l.size;
-            }
-            Arrays.sort(all);
-            return all;
-        }
     }
 }
