@@ -129,8 +129,6 @@ final class ReadCommand implements Callable<Integer> {
         return v;
     }
 
-    /** Where records go: stdout, or a file created (truncated) for the command. */
-
     /** Where records go and how they look: {@code --format} and {@code -o/--output}, shared by read and tail. */
     static final class OutputOptions {
         @Option(names = "--format", paramLabel = "<FORMAT>", converter = Args.FormatConverter.class, defaultValue = "text",
@@ -141,6 +139,8 @@ final class ReadCommand implements Callable<Integer> {
                 description = "Output records to a file or stdout. Use \"-\" to write to stdout. [default: -]")
         String path;
     }
+
+    /** Where records go: stdout, or a file created (truncated) for the command. */
     static final class Output implements AutoCloseable {
         private final PrintStream stream;
         private final boolean file;

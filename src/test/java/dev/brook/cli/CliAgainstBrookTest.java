@@ -105,15 +105,21 @@ class CliAgainstBrookTest {
         return basin;
     }
 
+    /** `append` of {@code basin}/s through {@code proxy}, reading {@code lines}, once its first line ("a") is acknowledged. */
+    Run appendThroughWithFirstAck(FaultProxy proxy, PipedOutputStream lines, String basin) throws Exception {
+        PipedInputStream stdin = new PipedInputStream(lines, 1 << 16);
+        Run append = Run.start(env(proxy.endpoint()), stdin, "append", basin + "/s");
+        lines.write("a\n".getBytes(StandardCharsets.UTF_8));
+        lines.flush();
+        append.until(r -> r.err().contains("✓ [APPENDED] 0..1 "), "the first ack");
+        return append;
+    }
+
     @Test
     void anAppendWhoseAckIsLostIsFoundLandedAndNotSentTwice() throws Exception {
         String basin = basinWithStream();
         try (FaultProxy proxy = new FaultProxy(root); PipedOutputStream lines = new PipedOutputStream()) {
-            PipedInputStream stdin = new PipedInputStream(lines, 1 << 16);
-            Run append = Run.start(env(proxy.endpoint()), stdin, "append", basin + "/s");
-            lines.write("a\n".getBytes(StandardCharsets.UTF_8));
-            lines.flush();
-            append.until(r -> r.err().contains("✓ [APPENDED] 0..1 "), "the first ack");
+            Run append = appendThroughWithFirstAck(proxy, lines, basin);
 
             proxy.dropNextResponses(1); // b reaches Brook and is appended; its ack is cut off with the connection
             lines.write("b\n".getBytes(StandardCharsets.UTF_8));
@@ -193,11 +199,7 @@ class CliAgainstBrookTest {
     void anInDoubtBatchAfterAnotherWritersAppendStopsWithAnErrorInsteadOfADuplicate() throws Exception {
         String basin = basinWithStream();
         try (FaultProxy proxy = new FaultProxy(root); PipedOutputStream lines = new PipedOutputStream()) {
-            PipedInputStream stdin = new PipedInputStream(lines, 1 << 16);
-            Run append = Run.start(env(proxy.endpoint()), stdin, "append", basin + "/s");
-            lines.write("a\n".getBytes(StandardCharsets.UTF_8));
-            lines.flush();
-            append.until(r -> r.err().contains("✓ [APPENDED] 0..1 "), "the first ack");
+            Run append = appendThroughWithFirstAck(proxy, lines, basin);
 
             proxy.dropNextResponses(1);
             proxy.holdNewConnections(); // the CLI's reconnection waits while another writer appends
