@@ -136,7 +136,7 @@ final class Segments {
             Throwable error = failure;
             if (error == null && object.isPresent()) {
                 try {
-                    found = Optional.of(decode(key, cellStart, object.get().body()));
+                    found = Optional.of(held(key, cellStart, object.get().body()));
                 } catch (RuntimeException e) {
                     error = e;
                 }
@@ -276,7 +276,7 @@ final class Segments {
     private CompletionStage<Optional<Cell>> fetchAlone(long cellStart) {
         String key = keys.segment(cellStart);
         return store.get(key).thenApply(object -> object.map(o -> {
-            Cell c = decode(key, cellStart, o.body());
+            Cell c = held(key, cellStart, o.body());
             cache.rememberCell(key, c);
             return c;
         }));
@@ -318,7 +318,7 @@ final class Segments {
                 prefetchMissed = cellStart;
             } else if (e == null) {
                 try {
-                    found = Optional.of(decode(key, cellStart, object.get().body()));
+                    found = Optional.of(held(key, cellStart, object.get().body()));
                     cache.rememberCell(key, found.get());
                 } catch (RuntimeException corrupt) {
                     // the lookup that needs it fetches it again and reports what it finds
@@ -340,7 +340,7 @@ final class Segments {
     }
 
     /** Checks a segment as read (checksum, cell, chain order, every commit in this cell) and holds it; decodes nothing. */
-    private Cell decode(String key, long cellStart, byte[] body) {
+    private Cell held(String key, long cellStart, byte[] body) {
         SegmentCodec.View s = SegmentCodec.view(key, cellStart, body);
         if (s.cellRecords() != cellRecords) {
             throw new StoreException(StoreException.Kind.CORRUPT, "segment " + key + " is cut in cells of " + s.cellRecords());
