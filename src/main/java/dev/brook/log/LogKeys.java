@@ -53,7 +53,31 @@ public final class LogKeys {
         return floors;
     }
 
+    /** A commit key named recently, and its name. */
+    private record Named(CommitKey key, String name) {}
+
+    /** Slots of {@link #recent}: a power of two. */
+    static final int RECENT_NAMES = 64;
+
+    /**
+     * The names of recently named commits, one per slot by start: a thousand followers of a stream name
+     * the same few commits a thousand times each, and one String, built and hashed once, serves them
+     * all. Racy by design: a slot holds an immutable pair or null, and a miss only builds the name again.
+     */
+    private final Named[] recent = new Named[RECENT_NAMES];
+
     public String commit(CommitKey key) {
+        int slot = (int) (key.start() ^ key.epoch() * 31) & (RECENT_NAMES - 1);
+        Named named = recent[slot];
+        if (named != null && named.key().equals(key)) {
+            return named.name();
+        }
+        String name = name(key);
+        recent[slot] = new Named(key, name);
+        return name;
+    }
+
+    private String name(CommitKey key) {
         if (key.epoch() > EPOCH_MAX) {
             throw new IllegalStateException("epoch " + key.epoch() + " does not fit its key");
         }

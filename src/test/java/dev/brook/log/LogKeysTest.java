@@ -103,6 +103,20 @@ class LogKeysTest {
         assertTrue(new CommitKey(Long.MAX_VALUE, LogKeys.EPOCH_MAX).isBelow(CommitKey.INFINITY));
     }
 
+    @Test
+    void aRecentlyNamedCommitKeepsItsNameAndAKeyInTheSameSlotGetsItsOwn() {
+        LogKeys keys = new LogKeys(SID);
+        CommitKey a = new CommitKey(5, 0);
+        CommitKey sameSlot = new CommitKey(5 + LogKeys.RECENT_NAMES, 0);
+        CommitKey otherEpoch = new CommitKey(5, 1);
+        String named = keys.commit(a);
+        org.junit.jupiter.api.Assertions.assertSame(named, keys.commit(a), "named once, served again");
+        assertEquals(C + "00000000000000000069-0000000000", keys.commit(sameSlot));
+        assertEquals(C + "00000000000000000005-0000000001", keys.commit(otherEpoch));
+        assertEquals(C + "00000000000000000005-0000000000", keys.commit(a));
+        assertEquals(C + "00000000000000000069-0000000000", keys.commit(sameSlot));
+    }
+
     @ParameterizedTest
     @MethodSource("spreadKeys")
     void parseCommitInvertsCommit(CommitKey k) {
