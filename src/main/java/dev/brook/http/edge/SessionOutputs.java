@@ -76,6 +76,8 @@ final class SessionOutputs {
     static final Shared SHARED = new Shared();
 
     static final String SSE = "text/event-stream";
+    /** The blank line that ends an SSE event; never written to (it is shared by every event). */
+    private static final byte[] EVENT_END = {'\n', '\n'};
     static final String S2S = "s2s/proto";
 
     /** {@code batch} events with id {@code seq,count,bytes}, {@code ping} with the tail, {@code error}, {@code [DONE]}. */
@@ -91,8 +93,10 @@ final class SessionOutputs {
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
                 long last = records.get(records.size() - 1).seqNum();
                 byte[] data = SHARED.encode(records, tail, form, () -> RecordJson.readBatchBytes(records, tail, format));
-                return Buffer.buffer(data.length + 64).appendString("event: batch\nid: " + last + "," + deliveredCount + ","
-                        + deliveredBytes + "\ndata: ").appendBytes(data).appendString("\n\n");
+                // The shared encoding is not copied: the event is its own head, the shared data and the end.
+                byte[] head = ("event: batch\nid: " + last + "," + deliveredCount + "," + deliveredBytes + "\ndata: ")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                return Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(head, data, EVENT_END));
             }
 
             @Override
