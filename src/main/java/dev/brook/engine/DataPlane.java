@@ -165,7 +165,12 @@ public final class DataPlane {
      * commit wakes it at once, others' are found by polling), or with false after {@code waitMs}.
      */
     public CompletionStage<Boolean> awaitBeyond(StreamRecord s, long seq, long waitMs) {
-        return logs.using(s, l -> l.watch().awaitBeyond(seq, waitMs));
+        return awaitBeyond(s, seq, waitMs, null);
+    }
+
+    /** As {@link #awaitBeyond(StreamRecord, long, long)}, woken on {@code wakeOn} (see {@link TailWatch}). */
+    public CompletionStage<Boolean> awaitBeyond(StreamRecord s, long seq, long waitMs, java.util.concurrent.Executor wakeOn) {
+        return logs.using(s, l -> l.watch().awaitBeyond(seq, waitMs, wakeOn));
     }
 
     /** A read's outcome, and whether its records came from waiting at the live tail. */

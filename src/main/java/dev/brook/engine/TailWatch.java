@@ -4,9 +4,13 @@ import dev.brook.log.StreamLog;
 import dev.brook.log.TailPosition;
 import dev.brook.store.ResilientObjectStore;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Wakes readers waiting at a stream's tail (long-poll reads, sessions). Appends committed by this
@@ -26,7 +30,8 @@ public final class TailWatch {
     /** Idle polling settles here: 2 requests per 15 s per followed stream and process, 8 a minute. */
     static final long POLL_MAX_MS = 15_000;
 
-    private record Waiter(long beyond, CompletableFuture<Boolean> woken) {}
+    /** A reader waiting for the tail to pass {@code beyond}; woken on {@code wakeOn} when it names one. */
+    private record Waiter(long beyond, CompletableFuture<Boolean> woken, Executor wakeOn) {}
 
     /** With notices from other processes the safety net is the same; the watch also keeps the process registered. */
     static final long NOTIFIED_POLL_FIRST_MS = POLL_FIRST_MS;
@@ -69,8 +74,19 @@ public final class TailWatch {
      * first.
      */
     public CompletionStage<Boolean> awaitBeyond(long seq, long waitMs) {
+        return awaitBeyond(seq, waitMs, null);
+    }
+
+    /**
+     * As {@link #awaitBeyond(long, long)}, woken by a commit on {@code wakeOn} (null: on the thread that
+     * saw the tail move). Waiters that name the same executor (a connection's event loop) are woken by one
+     * task on it, not one hand-off each: a commit followed by a thousand sessions on two event loops
+     * costs two hand-offs, and each session's read and write then run on its own loop, in one batch
+     * (docs/LOG.md, "Fan-out").
+     */
+    public CompletionStage<Boolean> awaitBeyond(long seq, long waitMs, Executor wakeOn) {
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
-        Waiter waiter = new Waiter(seq, woken);
+        Waiter waiter = new Waiter(seq, woken, wakeOn);
         boolean startPolling;
         synchronized (this) {
             if (known > seq) {
@@ -156,7 +172,21 @@ public final class TailWatch {
                 wokenSinceCheck = true;
             }
         }
-        wake.forEach(w -> w.woken.complete(true));
+        Map<Executor, List<Waiter>> byExecutor = new IdentityHashMap<>();
+        for (Waiter w : wake) {
+            if (w.wakeOn == null) {
+                w.woken.complete(true);
+            } else {
+                byExecutor.computeIfAbsent(w.wakeOn, x -> new ArrayList<>()).add(w);
+            }
+        }
+        byExecutor.forEach((executor, waiters) -> {
+            try {
+                executor.execute(() -> waiters.forEach(w -> w.woken.complete(true)));
+            } catch (RejectedExecutionException e) {
+                waiters.forEach(w -> w.woken.complete(true)); // the executor is shutting down: wake them here
+            }
+        });
     }
 
     private void schedulePoll() {

@@ -132,6 +132,39 @@ class LongPollTest {
     }
 
     @Test
+    void waitersOnOneExecutorAreWokenByOneTaskOnIt() {
+        // Followers of a stream spread over a server's event loops: a commit hands each loop one task
+        // that wakes all its followers, not one hand-off per follower; waiters naming no executor are
+        // woken on the committing thread as before.
+        DataPlane p = process(1);
+        createStream(p);
+        append(p, "old");
+        StreamRecord s = p.resolve(BASIN, "s", DataPlane.AutoCreate.NEVER).toCompletableFuture().join();
+        long tail = p.checkTail(BASIN, "s", StreamConfigSpec.EMPTY, false).toCompletableFuture().join().nextSeq();
+        List<Runnable> loopA = new ArrayList<>();
+        List<Runnable> loopB = new ArrayList<>();
+        java.util.concurrent.Executor a = loopA::add;
+        java.util.concurrent.Executor b = loopB::add;
+        List<CompletableFuture<Boolean>> onA = new ArrayList<>();
+        List<CompletableFuture<Boolean>> onB = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            onA.add(p.awaitBeyond(s, tail, WAIT_MS, a).toCompletableFuture());
+            onB.add(p.awaitBeyond(s, tail, WAIT_MS, b).toCompletableFuture());
+        }
+        CompletableFuture<Boolean> direct = p.awaitBeyond(s, tail, WAIT_MS).toCompletableFuture();
+        append(p, "new");
+        assertTrue(direct.join(), "a waiter naming no executor is woken by the commit itself");
+        assertEquals(1, loopA.size(), "one task for the fifty waiters on the first executor");
+        assertEquals(1, loopB.size(), "one task for the fifty waiters on the second executor");
+        assertTrue(onA.stream().noneMatch(CompletableFuture::isDone), "nobody woken before its executor runs the task");
+        loopA.get(0).run();
+        assertTrue(onA.stream().allMatch(f -> f.getNow(false)), "the task wakes all of them");
+        assertTrue(onB.stream().noneMatch(CompletableFuture::isDone));
+        loopB.get(0).run();
+        assertTrue(onB.stream().allMatch(f -> f.getNow(false)));
+    }
+
+    @Test
     void aReaderIsWokenByAnotherProcessThroughPolling() {
         DataPlane reader = process(1);
         DataPlane writer = process(2);

@@ -10,11 +10,14 @@ import dev.brook.http.records.Records;
 import dev.brook.log.ReadOutcome;
 import dev.brook.log.ReadRequest;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.random.RandomGenerator;
 import org.jboss.logging.Logger;
 
@@ -39,6 +42,11 @@ final class ReadSession {
      * pause made a gigabyte of garbage per round and fell further behind.
      */
     static final int FOLLOW_BATCH_ALIGN = 32;
+    /**
+     * How many reads a session may handle in a row on the calling stack (a follower catching up from
+     * memory reads batch after batch without waiting); beyond it, the next goes through the event loop.
+     */
+    static final int INLINE_DEPTH_MAX = 4;
 
     /** How a session's events look on the wire. */
     interface Output {
@@ -61,6 +69,7 @@ final class ReadSession {
     private final Runnable onFinish;
     private boolean finished;
     private final Context context;
+    private final java.util.concurrent.Executor wakeOn;
     private final HttpServerResponse response;
     private final String basin;
     private final String stream;
@@ -77,6 +86,7 @@ final class ReadSession {
     private long followDeadlineMs = Long.MAX_VALUE;
     private boolean started;
     private volatile boolean closed;
+    private int inlineDepth;
 
     ReadSession(DataPlane data, Output output, Context context, HttpServerResponse response, String basin, String stream,
                 Optional<byte[]> key, StreamConfigSpec autoCreateConfig, SessionQuery query, java.util.function.LongSupplier clockMs,
@@ -86,6 +96,8 @@ final class ReadSession {
         this.autoCreateConfig = autoCreateConfig;
         this.onFinish = onFinish;
         this.context = context;
+        // The connection's event loop: followers on it are woken by one task per commit (TailWatch).
+        this.wakeOn = context instanceof io.vertx.core.impl.ContextInternal internal ? internal.nettyEventLoop() : null;
         this.response = response;
         this.basin = basin;
         this.stream = stream;
@@ -150,14 +162,30 @@ final class ReadSession {
         long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
         ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
         // After the first read, each one continues the session: it may be bounded by the tail this process validated last.
-        data.read(basin, stream, request, key, autoCreateConfig, false, started)
-                .whenComplete((outcome, failure) -> context.runOnContext(v -> {
-                    if (failure != null) {
-                        fail(failure);
-                    } else {
-                        handle(outcome, live);
-                    }
-                }));
+        CompletableFuture<ReadOutcome> read = data.read(basin, stream, request, key, autoCreateConfig, false, started).toCompletableFuture();
+        if (live && read.isDone() && inlineDepth < INLINE_DEPTH_MAX && Vertx.currentContext() == context) {
+            // A follower woken on its own context whose read came from memory: handled now, not after another
+            // trip through the event loop's queue (a thousand followers woken by one commit made a thousand).
+            inlineDepth++;
+            try {
+                completed(read, live);
+            } finally {
+                inlineDepth--;
+            }
+            return;
+        }
+        read.whenComplete((outcome, failure) -> context.runOnContext(v -> completed(read, live)));
+    }
+
+    private void completed(CompletableFuture<ReadOutcome> read, boolean live) {
+        ReadOutcome outcome;
+        try {
+            outcome = read.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            fail(e);
+            return;
+        }
+        handle(outcome, live);
     }
 
     private void handle(ReadOutcome outcome, boolean live) {
@@ -228,7 +256,7 @@ final class ReadSession {
         long heartbeat = HEARTBEAT_MIN_MS + random.nextLong(HEARTBEAT_MAX_MS - HEARTBEAT_MIN_MS + 1);
         long waitMs = Math.min(heartbeat, followDeadlineMs - now);
         data.resolve(basin, stream, DataPlane.AutoCreate.NEVER)
-                .thenCompose(s -> data.awaitBeyond(s, tailSeq, waitMs))
+                .thenCompose(s -> data.awaitBeyond(s, tailSeq, waitMs, wakeOn))
                 .whenComplete((woken, failure) -> context.runOnContext(v -> {
                     if (closed) {
                         return;
