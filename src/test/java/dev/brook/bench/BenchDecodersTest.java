@@ -83,7 +83,7 @@ class BenchDecodersTest {
         String json = "{\"records\":[{\"seq_num\":7,\"timestamp\":1,\"body\":\"0000000000000000042xxx\"},"
                 + "{\"seq_num\":8,\"timestamp\":2,\"headers\":[[\"a\",\"b\"]],\"body\":\"0000000000000000043yyy\"}],"
                 + "\"tail\":{\"seq_num\":9,\"timestamp\":2}}";
-        long[][] scanned = Bench.scanSseBatch(json.getBytes(StandardCharsets.UTF_8));
+        long[][] scanned = Bench.scanSseBatch(json);
         assertArrayEquals(new long[]{7, 8}, scanned[0]);
         assertArrayEquals(new long[]{42, 43}, scanned[1]);
     }
