@@ -43,6 +43,7 @@ public class TransportGuard {
     private void guard(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         timeouts.requestStarted(ctx);
+        Http2Flushes.consolidate(ctx);
         long line = (long) request.method().name().length() + request.uri().length() + REQUEST_LINE_OVERHEAD_BYTES;
         if (line > timeouts.requestLineBytesMax()) {
             Refusals.refuse(request, Refusals.URI_TOO_LONG, ErrorCode.BAD_PATH,
