@@ -71,18 +71,10 @@ public final class TailWatch {
 
     /**
      * Completes with true once a tail beyond {@code seq} is seen, or false when {@code waitMs} passes
-     * first.
-     */
-    public CompletionStage<Boolean> awaitBeyond(long seq, long waitMs) {
-        return awaitBeyond(seq, waitMs, null);
-    }
-
-    /**
-     * As {@link #awaitBeyond(long, long)}, woken by a commit on {@code wakeOn} (null: on the thread that
-     * saw the tail move). Waiters that name the same executor (a connection's event loop) are woken by one
-     * task on it, not one hand-off each: a commit followed by a thousand sessions on two event loops
-     * costs two hand-offs, and each session's read and write then run on its own loop, in one batch
-     * (docs/LOG.md, "Fan-out").
+     * first; woken by a commit on {@code wakeOn} (null: on the thread that saw the tail move). Waiters
+     * that name the same executor (a connection's event loop) are woken by one task on it, not one
+     * hand-off each: a commit followed by a thousand sessions on two event loops costs two hand-offs,
+     * and each session's read and write then run on its own loop, in one batch (docs/LOG.md, "Fan-out").
      */
     public CompletionStage<Boolean> awaitBeyond(long seq, long waitMs, Executor wakeOn) {
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
