@@ -206,7 +206,10 @@ public final class DataPlane {
                     if (!woken) {
                         return CompletableFuture.completedFuture(new ReadResult(last, false));
                     }
-                    return read(basin, stream, from, key, StreamConfigSpec.EMPTY, false, true).thenCompose(o -> {
+                    Optional<ReadOutcome> now = readFromMemory(basin, stream, from);
+                    CompletionStage<ReadOutcome> next = now.isPresent() ? CompletableFuture.completedFuture(now.get())
+                            : read(basin, stream, from, key, StreamConfigSpec.EMPTY, false, true);
+                    return next.thenCompose(o -> {
                         if (o instanceof ReadOutcome.Records r && r.records().isEmpty() && r.atTail()) {
                             return waitFor(basin, stream, from, r, deadline, key, round + 1);
                         }
@@ -462,6 +465,22 @@ public final class DataPlane {
             }
             return CompletableFuture.completedFuture(outcome);
         });
+    }
+
+    /**
+     * A continuing read ({@link #read(String, String, ReadRequest, Optional, StreamConfigSpec, boolean, boolean)}
+     * with {@code continuing}) answered at once from commits this process holds validated, when it can
+     * be: what that read would answer, without a stage chained or storage asked (StreamLog#readOnFromMemory).
+     * Empty when it cannot (the name or its log not held here, an encrypted stream, anything the log
+     * must fetch or judge): then read as usual. A follower woken by a commit reads it this way.
+     */
+    public Optional<ReadOutcome> readFromMemory(String basin, String stream, ReadRequest request) {
+        StreamRecord s = incarnations.get(name(basin, stream));
+        if (s == null || s.cipher().isPresent()) {
+            return Optional.empty();
+        }
+        StreamLog log = logs.logIfPresent(s.sid());
+        return log == null ? Optional.empty() : log.readOnFromMemory(request.withRetention(retention(s)));
     }
 
     /**

@@ -135,6 +135,18 @@ final class LogCache {
         return java.util.Optional.of(run(lease, op));
     }
 
+    /**
+     * The incarnation's log when this process holds it now, else null; for a use that ends before the
+     * caller returns (a read from memory), which needs no lease: eviction only drops the log from
+     * this map, and what the caller reads from it stays true.
+     */
+    StreamLog logIfPresent(String sid) {
+        synchronized (entries) {
+            Entry e = entries.get(sid);
+            return e == null ? null : e.log;
+        }
+    }
+
     /** The incarnation's watch, when this process holds its log and someone made it wait there. */
     java.util.Optional<TailWatch> watchIfPresent(String sid) {
         synchronized (entries) {

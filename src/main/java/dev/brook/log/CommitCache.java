@@ -126,6 +126,16 @@ public final class CommitCache {
         return mine;
     }
 
+    /** The commit at {@code objectKey} when this process holds it validated, else null: a read from memory only (Reader#readOnFromMemory). */
+    synchronized Cached validatedInMemory(String objectKey) {
+        Entry e = cached.get(objectKey);
+        if (e == null || !e.validated) {
+            return null;
+        }
+        fromMemory.increment();
+        return e.view();
+    }
+
     /**
      * Marks the entry at {@code objectKey} validated, if it still holds {@code commit}: the caller
      * read the floor after that object was read and found it at or below the commit's key.

@@ -73,6 +73,94 @@ final class Reader {
     }
 
     /**
+     * A continuing read ({@link #readOn}) answered at once from commits this process holds validated,
+     * with no stage chained and nothing asked of storage: what {@link #readOn} would answer, or empty
+     * when any part of it needs more (a commit not in memory or not validated, one below the floor, one
+     * retention hides, a sealed or reconfigured log, a start that is not a sequence number). A thousand
+     * followers woken by one commit each read it this way (docs/LOG.md, "Fan-out").
+     */
+    Optional<ReadOutcome> readOnFromMemory(ReadRequest request) {
+        Chain.Tail tail = chain.cachedTail();
+        if (!(request.start() instanceof ReadRequest.Start.SeqNum s) || tail.last().isEmpty() || tail.state().sealed()
+                || tail.state().configVersion() > request.retention().configVersion()) {
+            return Optional.empty();
+        }
+        long end = tail.state().nextSeq();
+        long endTs = tail.state().lastTimestamp();
+        long from = s.seqNum();
+        if (from > end || (from == end && !request.follow())) {
+            return Optional.empty(); // a 416: the usual path answers it
+        }
+        from = Math.max(from, tail.state().trimPoint());
+        if (from >= end || request.count() == 0 || request.bytes() == 0) {
+            return Optional.of(new ReadOutcome.Records(List.of(), end, endTs, Math.min(from, end)));
+        }
+        CommitKey tailKey = tail.last().get().key();
+        CommitKey floor = chain.floors().cached().floor();
+        CommitKey at = tailKey;
+        if (from < tailKey.start()) {
+            Optional<CommitKey> near = chain.recentAtOrBelow(from);
+            if (near.isEmpty() || near.get().isBelow(floor) || !near.get().isBelow(tailKey) || from - near.get().start() >= NEAR_RECORDS) {
+                return Optional.empty();
+            }
+            at = near.get();
+        }
+        Taken taken = new Taken(from, request);
+        for (int n = 0; n < settings.readCommitsMax(); n++) {
+            if (at.isBelow(floor)) {
+                return Optional.empty();
+            }
+            CommitCache.Cached cached = commits.validatedInMemory(keys.commit(at));
+            if (cached == null || cached.commit().key().start() != at.start()
+                    || request.retention().hides(cached.summary().lastModifiedMs())) {
+                // Not here (or hidden: the boundary search and its floor reads belong to the usual path).
+                return Optional.empty();
+            }
+            Commit commit = cached.commit();
+            if (!taken.take(commit) || !commit.key().isBelow(tailKey) || commit.end() >= end) {
+                break;
+            }
+            at = commit.successor();
+        }
+        return Optional.of(new ReadOutcome.Records(taken.out, end, endTs, from));
+    }
+
+    /** Records a read collects from the commits it walks, within its count, bytes and timestamp bounds. */
+    private final class Taken {
+        final long from;
+        final ReadRequest request;
+        final List<SequencedRecord> out = new ArrayList<>();
+        long bytes;
+
+        Taken(long from, ReadRequest request) {
+            this.from = from;
+            this.request = request;
+        }
+
+        /** Takes the commit's records at or after the start; false when a bound stopped the read. */
+        boolean take(Commit commit) {
+            for (SequencedRecord r : commit.records()) {
+                if (r.seqNum() < from) {
+                    continue;
+                }
+                long size = meter.applyAsLong(r);
+                if (out.size() + 1 > request.count() || bytes + size > request.bytes()
+                        || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
+                    return false;
+                }
+                out.add(r);
+                bytes += size;
+            }
+            return true;
+        }
+
+        void clear() {
+            out.clear();
+            bytes = 0;
+        }
+    }
+
+    /**
      * Another process's notice that the chain now reaches {@code end}, never trusted: follows the
      * chain from the tail validated here by GETs (through the commit cache, so this process's
      * followers then read those commits from memory), at most {@link #NOTICE_HOPS_MAX}, until it
@@ -263,12 +351,12 @@ final class Reader {
     /** GETs commits from {@code first} along the chain, applying the bounds. */
     private CompletionStage<Walked> walk(CommitKey first, long from, ReadRequest request, Chain.Tail tail) {
         CommitKey tailKey = tail.last().orElseThrow().key();
-        List<SequencedRecord> out = new ArrayList<>();
+        Taken taken = new Taken(from, request);
+        List<SequencedRecord> out = taken.out;
         CommitKey[] at = {first};
         CommitKey[] firstRead = {null};
         List<Commit> unvalidated = new ArrayList<>();
         boolean[] jumped = {false};
-        long[] bytes = {0};
         return Loops.until(settings.readCommitsMax() + 1, settings.loopDeadline(nanoClock), n -> {
             if (n == settings.readCommitsMax()) {
                 return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
@@ -285,8 +373,7 @@ final class Reader {
                     // since by its compaction would jump over records of that cell nothing trimmed
                     // (LogSimulationTest, retention seed 7513).
                     jumped[0] = true;
-                    out.clear();
-                    bytes[0] = 0;
+                    taken.clear();
                     CommitKey floor = floorBefore;
                     return segments.firstRemaining(key.start(), floor.start(), settings.loopDeadline(nanoClock)).thenApply(cell -> {
                         at[0] = cell.filter(c -> c > key.start()).map(c -> new CommitKey(c, 0)).orElse(floor);
@@ -309,8 +396,7 @@ final class Reader {
                     // A segment whose cell lost its first records to a trim (docs/LOG.md, "Compaction"): a jump over
                     // trimmed records, and what was collected before them was trimmed too.
                     jumped[0] = true;
-                    out.clear();
-                    bytes[0] = 0;
+                    taken.clear();
                 }
                 if (firstRead[0] == null) {
                     firstRead[0] = commit.key();
@@ -323,21 +409,9 @@ final class Reader {
                     // commits are stamped in chain order, and one it wrote it knows only by the store's clock
                     // when it learned that it won, later than the store's stamp (docs/LIFECYCLE.md). Nothing
                     // collected before it goes out.
-                    out.clear();
-                    bytes[0] = 0;
-                } else {
-                    for (SequencedRecord r : commit.records()) {
-                        if (r.seqNum() < from) {
-                            continue;
-                        }
-                        long size = meter.applyAsLong(r);
-                        if (out.size() + 1 > request.count() || bytes[0] + size > request.bytes()
-                                || (request.until().isPresent() && Long.compareUnsigned(r.timestamp(), request.until().getAsLong()) >= 0)) {
-                            return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
-                        }
-                        out.add(r);
-                        bytes[0] += size;
-                    }
+                    taken.clear();
+                } else if (!taken.take(commit)) {
+                    return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
                 }
                 if (!commit.key().isBelow(tailKey) || commit.end() >= tail.state().nextSeq()) {
                     return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));

@@ -209,6 +209,11 @@ public final class StreamLog {
         return reader.readOn(request);
     }
 
+    /** A continuing read answered at once from commits validated in memory, or empty (Reader#readOnFromMemory). */
+    public Optional<ReadOutcome> readOnFromMemory(ReadRequest request) {
+        return reader.readOnFromMemory(request);
+    }
+
     /** After the seal: floor to infinity, then delete what lies below the seal (repeat while {@code more}). */
     public CompletionStage<TrimReport> purge() {
         return trimmer.purge();

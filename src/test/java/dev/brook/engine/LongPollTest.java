@@ -110,6 +110,37 @@ class LongPollTest {
     }
 
     @Test
+    void aFollowersContinuingReadComesFromMemoryExceptOnAnEncryptedStream() {
+        // A follower woken by a commit reads it from memory, at once (DataPlane#readFromMemory): the same
+        // answer as the continuing read. An encrypted stream's records are opened on the usual path.
+        DataPlane p = process(1);
+        createStream(p);
+        append(p, "a");
+        append(p, "b");
+        ReadRequest fromOne = new ReadRequest(new ReadRequest.Start.SeqNum(1), 1000, 1 << 20, OptionalLong.empty(), false, true);
+        assertTrue(process(2).readFromMemory(BASIN, "s", fromOne).isEmpty(), "a process that has not resolved the name");
+        ReadOutcome.Records usual = (ReadOutcome.Records) p.read(BASIN, "s", fromOne, Optional.empty(), StreamConfigSpec.EMPTY, false, true)
+                .toCompletableFuture().join();
+        ReadOutcome.Records now = (ReadOutcome.Records) p.readFromMemory(BASIN, "s", fromOne).orElseThrow();
+        assertEquals(usual.records(), now.records());
+        assertEquals(List.of("b"), now.records().stream().map(x -> new String(x.body(), StandardCharsets.UTF_8)).toList());
+        assertEquals(usual.tailSeq(), now.tailSeq());
+
+        Catalog c = new Catalog(store, () -> clock[0], new Random(10)); // not createStream's seed: another stream id
+        c.createBasin("sealed-basin", new BasinConfig(StreamConfigSpec.EMPTY, Optional.of(dev.brook.core.Cipher.AEGIS_256), false, false),
+                Optional.empty(), "h2").toCompletableFuture().join();
+        c.createStream("sealed-basin", "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
+        Optional<byte[]> key = Optional.of(new byte[32]);
+        assertInstanceOf(AppendOutcome.Acked.class,
+                p.append("sealed-basin", "s", batch("secret"), key, StreamConfigSpec.EMPTY, false).toCompletableFuture().join());
+        ReadRequest fromZero = new ReadRequest(new ReadRequest.Start.SeqNum(0), 1000, 1 << 20, OptionalLong.empty(), false, true);
+        ReadOutcome.Records opened = (ReadOutcome.Records) p.read("sealed-basin", "s", fromZero, key, StreamConfigSpec.EMPTY, false, true)
+                .toCompletableFuture().join();
+        assertEquals("secret", new String(opened.records().get(0).body(), StandardCharsets.UTF_8));
+        assertTrue(p.readFromMemory("sealed-basin", "s", fromZero).isEmpty(), "encrypted records are opened on the usual path");
+    }
+
+    @Test
     void wokenReadersLeaveNoTimerBehind() {
         // A thousand followers woken by each commit must not leave a thousand wait timers pending
         // until their waits would have ended (held in the timer's queue for up to the whole wait).

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A deterministic world for the log: several independent engines (as separate function instances
@@ -32,7 +34,24 @@ final class LogSimulation {
 
     /** The knobs of one run. */
     record Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
-                  double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry, DeleteOnEmpty deleteOnEmpty) {
+                  double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry, DeleteOnEmpty deleteOnEmpty,
+                  boolean readsFromMemory) {
+        Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
+               double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry, DeleteOnEmpty deleteOnEmpty) {
+            this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, network, expiry, deleteOnEmpty,
+                    false);
+        }
+
+        /**
+         * The same world whose continuing reads first ask memory, as a woken follower does
+         * (StreamLog#readOnFromMemory): the answer, when there is one, is the read's. A knob of its own, so
+         * that the seeds of the other worlds keep replaying the histories that once caught bugs.
+         */
+        Config readingFromMemory() {
+            return new Config(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, network, expiry,
+                    deleteOnEmpty, true);
+        }
+
         Config(int engines, int clients, int opsPerClient, SimFaultyStore.Faults faults, LogSettings settings,
                double restartEngineRate, long deleterEveryMs, Network network, Expiry expiry) {
             this(engines, clients, opsPerClient, faults, settings, restartEngineRate, deleterEveryMs, network, expiry, null);
@@ -326,6 +345,8 @@ final class LogSimulation {
     private final java.util.concurrent.atomic.AtomicInteger compactionsRunning = new java.util.concurrent.atomic.AtomicInteger();
     /** What the compaction runs did in one run: runs finished, segments written, commit objects they replaced. */
     final java.util.Map<String, Integer> compactions = new java.util.TreeMap<>();
+    /** Continuing reads that memory answered (Config#readingFromMemory). */
+    int readsAnsweredFromMemory;
 
     private void scheduleDeleter() {
         sim.at(config.deleterEveryMs(), () -> {
@@ -506,7 +527,7 @@ final class LogSimulation {
                 // last; a third of those after a notice (true, stale or false) made the log follow its chain.
                 int kind = r.nextInt(6);
                 long noticed = Math.max(0, knownTail + r.nextInt(5) - 2);
-                (kind < 3 ? log.read(read) : kind < 5 ? log.readOn(read) : log.learn(noticed).thenCompose(x -> log.readOn(read)))
+                (kind < 3 ? log.read(read) : kind < 5 ? readOn(log, read) : log.learn(noticed).thenCompose(x -> readOn(log, read)))
                         .whenComplete((o, e) -> record(opId, "read", null, read, invoked, e != null ? e : o, served));
             } else {
                 AppendBatch batch = batch(opId, pick);
@@ -527,6 +548,18 @@ final class LogSimulation {
                     record(opId, "append", batch, null, invoked, e != null ? e : o, served);
                 });
             }
+        }
+
+        /** A continuing read: from memory first when the world says so (Config#readingFromMemory). */
+        CompletionStage<ReadOutcome> readOn(StreamLog log, ReadRequest read) {
+            if (config.readsFromMemory()) {
+                Optional<ReadOutcome> now = log.readOnFromMemory(read);
+                if (now.isPresent()) {
+                    readsAnsweredFromMemory++;
+                    return CompletableFuture.completedFuture(now.get());
+                }
+            }
+            return log.readOn(read);
         }
 
         /** Every batch carries a marker record naming its operation, so the checker can find it in the log. */

@@ -112,6 +112,30 @@ class LogSimulationTest {
     }
 
     /**
+     * Continuing reads that memory answers at once (StreamLog#readOnFromMemory, docs/LOG.md "Fan-out"),
+     * among the same faults, restarts, trims, compactions and expiries as the other worlds: every history
+     * is still explained by the log, and memory did answer a good share of the reads.
+     */
+    @Test
+    void readsAnsweredFromMemoryAreExplainedByTheLog() {
+        List<String> failures = new ArrayList<>();
+        long answered = 0;
+        long seeds = Math.max(SEEDS * 2 / 5, 1);
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + seeds; seed++) {
+            for (var config : List.of(LogSimulation.Config.DEFAULT, LogSimulation.Config.RETENTION)) {
+                LogSimulation world = new LogSimulation(seed, config.readingFromMemory()).run();
+                answered += world.readsAnsweredFromMemory;
+                List<String> v = new LogChecker(world).check();
+                if (!v.isEmpty()) {
+                    failures.add("seed " + seed + (config == LogSimulation.Config.RETENTION ? " (retention)" : "") + ": " + v.get(0));
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+        assertTrue(answered > seeds, "memory answered " + answered + " reads in " + seeds + " seeds");
+    }
+
+    /**
      * Retention by age (docs/LIFECYCLE.md, "Retention by age"): reads that hide by the retention at their
      * invocation, expiry runs from every engine overlapping each other and the trims, janitors that
      * freeze after judging and resume after later runs finished. Every history is explained, and
