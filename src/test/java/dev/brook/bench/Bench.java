@@ -300,14 +300,16 @@ public final class Bench {
                 while (delivered.get() < sent * readers && System.nanoTime() < caughtUpBy) {
                     Thread.sleep(10);
                 }
+                warmupDrainNanos[0] = System.nanoTime() - pausedAt;
+                before = storeRequests();
+                // Shifted after the scrape too: appends due while it ran must not go out at once when it returns
+                // (a burst of 10-20 commits at the restart made the late deliveries of a run's first second).
                 long shift = System.nanoTime() - due;
                 if (shift > 0) {
                     due += shift;
                     start += shift;
                     end += shift;
                 }
-                warmupDrainNanos[0] = System.nanoTime() - pausedAt;
-                before = storeRequests();
                 measuredFrom[0] = System.nanoTime();
             }
             long t0 = System.nanoTime();
