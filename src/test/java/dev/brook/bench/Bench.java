@@ -242,6 +242,8 @@ public final class Bench {
         // Deliveries later than LATE_NANOS, by the second of the measured phase their record was sent in: whether
         // a p99 is made of a few bad moments or spread over the run.
         java.util.concurrent.atomic.AtomicLongArray late = new java.util.concurrent.atomic.AtomicLongArray((int) SECONDS + 1);
+        // The slowest ack by the second its append was sent in: a stall of the commit path shows in both.
+        java.util.concurrent.atomic.AtomicLongArray slowestAck = new java.util.concurrent.atomic.AtomicLongArray((int) SECONDS + 1);
         for (int i = 0; i < readers; i++) {
             boolean sse = i % 2 == 1;
             Samples e2e = new Samples();
@@ -321,7 +323,10 @@ public final class Bench {
                                 System.out.println("fan-out append failed: " + (failure != null ? failure : r.statusCode() + " " + r.body()));
                             }
                         } else if (measured) {
-                            latencies.add(System.nanoTime() - t0);
+                            long took = System.nanoTime() - t0;
+                            latencies.add(took);
+                            slowestAck.accumulateAndGet((int) Math.min(slowestAck.length() - 1, Math.max(0, t0 - measuredFrom[0]) / 1_000_000_000L),
+                                    took, Math::max);
                         }
                         inFlight.release();
                     });
@@ -351,11 +356,15 @@ public final class Bench {
                 ms(pct(l, 99)), ms(pct(l, 100)), ms(pct(e, 50)), perMib(before, after, appended), ms(pct(e, 99)), ms(pct(s2s, 50)),
                 ms(pct(s2s, 99)), ms(pct(sse, 50)), ms(pct(sse, 99)), delivered.get(), sent * readers, outOfOrder.get(), unanswered);
         StringBuilder bySecond = new StringBuilder();
+        StringBuilder acksBySecond = new StringBuilder();
         for (int i = 0; i < late.length(); i++) {
             bySecond.append(i == 0 ? "" : " ").append(late.get(i));
+            acksBySecond.append(i == 0 ? "" : " ").append(Math.round(slowestAck.get(i) / 1e6));
         }
         System.out.printf(Locale.ROOT, "  deliveries later than %d ms, by second of the measured phase their record was sent in: %s;"
                 + " the warm-up's backlog took %.1f s to deliver before it%n", LATE_NANOS / 1_000_000, bySecond, warmupDrainNanos[0] / 1e9);
+        System.out.printf(Locale.ROOT, "  slowest ack (ms) by second of the measured phase its append was sent in: %s; measured from %s%n",
+                acksBySecond, java.time.Instant.now().minusNanos(System.nanoTime() - measuredFrom[0]));
     }
 
     /** Streams of the idle-followers scenario, one live reader each (even ones S2S, odd ones SSE). */
