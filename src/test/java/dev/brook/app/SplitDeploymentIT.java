@@ -629,8 +629,9 @@ class SplitDeploymentIT {
 
         // Each process reads the store's clock from the Date of its answers (whole seconds, so each estimate is
         // off by up to half a second): a janitor started at once may judge a moment earlier than the server did
-        // and find nothing expired yet; its check is then due again at once. So the platform's schedule runs it
-        // again, a bounded number of times, until the work is done (it was done on the first pass in most runs).
+        // and find nothing expired yet; it then schedules the check for when the oldest commit expires by its
+        // estimate, a second or so later (docs/LIFECYCLE.md). So the platform's schedule runs it again, a bounded
+        // number of times, until the work is done (it was done on the first pass in most runs).
         HttpResponse<String> gone = null;
         for (int pass = 0; pass < 5; pass++) {
             String out = split("janitor");
