@@ -206,10 +206,7 @@ public final class DataPlane {
                     if (!woken) {
                         return CompletableFuture.completedFuture(new ReadResult(last, false));
                     }
-                    Optional<ReadOutcome> now = readFromMemory(basin, stream, from);
-                    CompletionStage<ReadOutcome> next = now.isPresent() ? CompletableFuture.completedFuture(now.get())
-                            : read(basin, stream, from, key, StreamConfigSpec.EMPTY, false, true);
-                    return next.thenCompose(o -> {
+                    return read(basin, stream, from, key, StreamConfigSpec.EMPTY, false, true).thenCompose(o -> {
                         if (o instanceof ReadOutcome.Records r && r.records().isEmpty() && r.atTail()) {
                             return waitFor(basin, stream, from, r, deadline, key, round + 1);
                         }
@@ -437,10 +434,17 @@ public final class DataPlane {
     /**
      * @param continuing the read continues one that already read the tail from storage (a session's next
      *                   batch, a long poll woken at the tail): it may be bounded by the tail this process
-     *                   validated last instead of reading the tail again (docs/LOG.md, "Reading")
+     *                   validated last instead of reading the tail again (docs/LOG.md, "Reading"), and is
+     *                   answered at once when memory holds all it needs ({@link #readFromMemory})
      */
     public CompletionStage<ReadOutcome> read(String basin, String stream, ReadRequest request, Optional<byte[]> key,
                                              StreamConfigSpec autoCreateConfig, boolean retried, boolean continuing) {
+        if (continuing) {
+            Optional<ReadOutcome> now = readFromMemory(basin, stream, request); // a woken follower's read, usually
+            if (now.isPresent()) {
+                return CompletableFuture.completedFuture(now.get());
+            }
+        }
         return resolve(basin, stream, AutoCreate.ON_READ, autoCreateConfig).thenCompose(s -> {
             Optional<RecordCipher> cipher = cipher(s, key);
             ReadRequest judged = request.withRetention(retention(s));

@@ -119,7 +119,7 @@ class LongPollTest {
         append(p, "b");
         ReadRequest fromOne = new ReadRequest(new ReadRequest.Start.SeqNum(1), 1000, 1 << 20, OptionalLong.empty(), false, true);
         assertTrue(process(2).readFromMemory(BASIN, "s", fromOne).isEmpty(), "a process that has not resolved the name");
-        ReadOutcome.Records usual = (ReadOutcome.Records) p.read(BASIN, "s", fromOne, Optional.empty(), StreamConfigSpec.EMPTY, false, true)
+        ReadOutcome.Records usual = (ReadOutcome.Records) p.read(BASIN, "s", fromOne, Optional.empty(), StreamConfigSpec.EMPTY, false, false)
                 .toCompletableFuture().join();
         ReadOutcome.Records now = (ReadOutcome.Records) p.readFromMemory(BASIN, "s", fromOne).orElseThrow();
         assertEquals(usual.records(), now.records());

@@ -162,10 +162,7 @@ final class ReadSession {
         long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
         ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
         // After the first read, each one continues the session: it may be bounded by the tail this process validated last.
-        // A continuing read that memory answers (a follower woken by a commit) costs no stage chain.
-        Optional<ReadOutcome> now = started ? data.readFromMemory(basin, stream, request) : Optional.empty();
-        CompletableFuture<ReadOutcome> read = now.isPresent() ? CompletableFuture.completedFuture(now.get())
-                : data.read(basin, stream, request, key, autoCreateConfig, false, started).toCompletableFuture();
+        CompletableFuture<ReadOutcome> read = data.read(basin, stream, request, key, autoCreateConfig, false, started).toCompletableFuture();
         if (live && read.isDone() && inlineDepth < INLINE_DEPTH_MAX && Vertx.currentContext() == context) {
             // A follower woken on its own context whose read came from memory: handled now, not after another
             // trip through the event loop's queue (a thousand followers woken by one commit made a thousand).
