@@ -239,14 +239,12 @@ public final class Bench {
         List<Follower> sessions = new ArrayList<>();
         AtomicLong outOfOrder = new AtomicLong();
         long[] measuredFrom = {Long.MAX_VALUE}; // records sent before this (the warm-up) are checked, not timed
-        // Deliveries later than LATE_NANOS, by the second of the measured phase their record was sent in: whether
-        // a p99 is made of a few bad moments or spread over the run.
-        java.util.concurrent.atomic.AtomicLongArray late = new java.util.concurrent.atomic.AtomicLongArray((int) SECONDS + 1);
         // The slowest ack by the second its append was sent in: a stall of the commit path shows in both.
         java.util.concurrent.atomic.AtomicLongArray slowestAck = new java.util.concurrent.atomic.AtomicLongArray((int) SECONDS + 1);
         for (int i = 0; i < readers; i++) {
             boolean sse = i % 2 == 1;
-            Samples e2e = new Samples();
+            // Every record to every session, with a tenth to spare (a run whose schedule moved on sends a few more).
+            Samples e2e = new Samples((FAN_OUT_WARMUP_SECONDS + SECONDS) * FAN_OUT_RATE * 11 / 10);
             (sse ? e2eSse : e2eS2s).add(e2e);
             long[] expected = {0};
             sessions.add(follow(stream, sse, (now, seqNums, sentAts) -> {
@@ -259,13 +257,7 @@ public final class Bench {
                         }
                     }
                     expected[0] = seqNums[k] + 1;
-                    if (sentAts[k] >= measuredFrom[0]) {
-                        e2e.add(now - sentAts[k]);
-                        int second = (int) Math.min(late.length() - 1, (sentAts[k] - measuredFrom[0]) / 1_000_000_000L);
-                        if (now - sentAts[k] > LATE_NANOS) {
-                            late.incrementAndGet(second);
-                        }
-                    }
+                    e2e.add(sentAts[k], now - sentAts[k]); // the warm-up's too: chosen by send time at the end
                     delivered.incrementAndGet(); // after the sample: its read by the main thread sees the sample
                 }
             }));
@@ -347,8 +339,13 @@ public final class Bench {
         Map<String, Double> after = storeRequests();
         sessions.forEach(f -> f.request.reset());
         long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        long[] s2s = Samples.sorted(e2eS2s);
-        long[] sse = Samples.sorted(e2eSse);
+        long[] s2s = Samples.sorted(e2eS2s, measuredFrom[0]);
+        long[] sse = Samples.sorted(e2eSse, measuredFrom[0]);
+        // Deliveries later than LATE_NANOS, by the second of the measured phase their record was sent in: whether
+        // a p99 is made of a few bad moments or spread over the run.
+        List<Samples> all = new ArrayList<>(e2eS2s);
+        all.addAll(e2eSse);
+        long[] late = Samples.lateBySecond(all, measuredFrom[0], LATE_NANOS, (int) SECONDS + 1);
         long[] e = java.util.stream.LongStream.concat(Arrays.stream(s2s), Arrays.stream(sse)).sorted().toArray();
         System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8.2f per commit: %s; e2e p99 %.2f ms; "
                         + "e2e p50/p99 S2S %.2f/%.2f ms, SSE %.2f/%.2f ms; delivered %d of %d, %d out of order%s%n",
@@ -357,8 +354,8 @@ public final class Bench {
                 ms(pct(s2s, 99)), ms(pct(sse, 50)), ms(pct(sse, 99)), delivered.get(), sent * readers, outOfOrder.get(), unanswered);
         StringBuilder bySecond = new StringBuilder();
         StringBuilder acksBySecond = new StringBuilder();
-        for (int i = 0; i < late.length(); i++) {
-            bySecond.append(i == 0 ? "" : " ").append(late.get(i));
+        for (int i = 0; i < late.length; i++) {
+            bySecond.append(i == 0 ? "" : " ").append(late[i]);
             acksBySecond.append(i == 0 ? "" : " ").append(Math.round(slowestAck.get(i) / 1e6));
         }
         System.out.printf(Locale.ROOT, "  deliveries later than %d ms, by second of the measured phase their record was sent in: %s;"
@@ -841,31 +838,63 @@ public final class Bench {
 
     /** Latency samples of one session, in a growing primitive array: no object per sample. Not thread-safe. */
     static final class Samples {
-        private long[] values = new long[1024];
+        // Pairs: send time (nanoTime) and latency of every delivery, warm-up included. Recording every one
+        // and choosing the measured ones at the end keeps the delivery callback on one path all run long:
+        // a branch first taken when the measured phase starts can cost a recompilation right then.
+        private long[] values;
         private int size;
 
-        void add(long v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = v;
+        /**
+         * Room for {@code expected} deliveries from the start. Arrays that double as they fill double all at
+         * once in a fan-out (every session gets every record): a thousand of them copied in the same moment
+         * made one of the client's young collections take 90 ms mid-run, seen as late deliveries and acks.
+         */
+        Samples(long expected) {
+            values = new long[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(1024, 2 * expected))];
         }
 
-        /** All samples of {@code all}, sorted. */
-        static long[] sorted(List<Samples> all) {
+        void add(long sentAt, long latency) {
+            if (size + 2 > values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            values[size] = sentAt;
+            values[size + 1] = latency;
+            size += 2;
+        }
+
+        /** The latencies of all of {@code all} whose record was sent at or after {@code from}, sorted. */
+        static long[] sorted(List<Samples> all, long from) {
             // Read after every delivery was counted (the counter's update follows each sample). Should a run end
             // with deliveries missing, a session may still be adding: take what its array surely holds.
-            long[] out = new long[all.stream().mapToInt(x -> x.size).sum()];
+            long[] out = new long[all.stream().mapToInt(x -> x.size / 2).sum()];
             int at = 0;
             for (Samples x : all) {
                 long[] v = x.values;
-                int n = Math.min(Math.min(x.size, v.length), out.length - at);
-                System.arraycopy(v, 0, out, at, n);
-                at += n;
+                int n = Math.min(x.size, v.length) & ~1;
+                for (int i = 0; i < n && at < out.length; i += 2) {
+                    if (v[i] >= from) {
+                        out[at++] = v[i + 1];
+                    }
+                }
             }
             long[] taken = Arrays.copyOf(out, at);
             Arrays.sort(taken);
             return taken;
+        }
+
+        /** Per second after {@code from} (the last slot takes the rest), the deliveries later than {@code lateNanos}. */
+        static long[] lateBySecond(List<Samples> all, long from, long lateNanos, int seconds) {
+            long[] late = new long[seconds];
+            for (Samples x : all) {
+                long[] v = x.values;
+                int n = Math.min(x.size, v.length) & ~1;
+                for (int i = 0; i < n; i += 2) {
+                    if (v[i] >= from && v[i + 1] > lateNanos) {
+                        late[(int) Math.min(seconds - 1, (v[i] - from) / 1_000_000_000L)]++;
+                    }
+                }
+            }
+            return late;
         }
     }
 
