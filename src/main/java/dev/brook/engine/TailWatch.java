@@ -71,11 +71,14 @@ public final class TailWatch {
 
     /**
      * Completes with true once a tail beyond {@code seq} is seen, or false when {@code waitMs} passes
-     * first; woken by a commit on {@code wakeOn} (null: on the thread that saw the tail move). Waiters
-     * that name the same executor (a connection's event loop) are woken by one task on it, not one
+     * first (with {@link #UNTIL_CALLER_ENDS}: when the caller completes the returned future with false);
+     * woken by a commit on {@code wakeOn} (null: on the thread that saw the tail move). Waiters that name the same executor (a connection's event loop) are woken by one task on it, not one
      * hand-off each: a commit followed by a thousand sessions on two event loops costs two hand-offs,
      * and each session's read and write then run on its own loop, in one batch (docs/LOG.md, "Fan-out").
      */
+    /** A wait with no timer: it ends when the tail moves or when its caller completes the returned future itself. */
+    public static final long UNTIL_CALLER_ENDS = Long.MAX_VALUE;
+
     public CompletionStage<Boolean> awaitBeyond(long seq, long waitMs, Executor wakeOn) {
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
         Waiter waiter = new Waiter(seq, woken, wakeOn);
@@ -94,15 +97,22 @@ public final class TailWatch {
             }
         }
         polling0.whileWaiting().run();
-        CompletableFuture<Void> timeout = delay.after(Math.max(0, waitMs)).toCompletableFuture();
-        timeout.thenRun(() -> woken.complete(false));
+        // A read session ends its own waits (UNTIL_CALLER_ENDS) from one timer per heartbeat interval: one
+        // timer per wait, scheduled and dropped on the shared timer queue, was about 5 % of the CPU of a
+        // thousand followers (docs/DECISIONS.md 48).
+        CompletableFuture<Void> timeout = waitMs == UNTIL_CALLER_ENDS ? null : delay.after(Math.max(0, waitMs)).toCompletableFuture();
+        if (timeout != null) {
+            timeout.thenRun(() -> woken.complete(false));
+        }
         woken.whenComplete((x, e) -> {
             synchronized (this) {
                 waiters.remove(waiter);
             }
             // Woken first: completing the timer early releases it now, not when the wait would have ended
             // (not cancel(): that builds three exceptions with stack traces per follower per commit).
-            timeout.complete(null);
+            if (timeout != null) {
+                timeout.complete(null);
+            }
         });
         if (startPolling) {
             schedulePoll();

@@ -53,6 +53,14 @@ final class Committer {
     static final int FORWARDS_IN_FLIGHT_MAX = 32;
     /** Refusals naming another leader followed in a row; after that the group is committed here (no endless chase). */
     static final int REDIRECTS_MAX = 2;
+    /**
+     * How long after its guard the tail this instance wrote itself is extended without reading the
+     * tail first (docs/LOG.md, "Appending"): the conditional put finds a stale tail anyway, and the
+     * guard after it finds a freed key. The bound keeps the cost of a stale tail (a lost race, then
+     * the read) to streams that other processes took over, and the chance of landing on a key freed
+     * meanwhile (an unknown outcome) to a window far shorter than any deleter needs to free one.
+     */
+    static final long OWN_TAIL_FRESH_MS = 1_000;
 
     /** What can be submitted: a client batch, or a change of state without records. */
     sealed interface Item {
@@ -115,6 +123,9 @@ final class Committer {
     private int forwardsInFlight;
     /** The writer named by the commit that beat our last write (set by {@link #settle}; one commit in flight at a time). */
     private volatile Optional<String> beatenBy = Optional.empty();
+    /** The tail this instance's last won commit made, and when its guard passed (one commit in flight at a time). */
+    private volatile Chain.Tail ownTail;
+    private volatile long ownTailAtNanos;
     private volatile java.util.function.Consumer<TailPosition> onCommitted = tail -> {};
     private volatile java.util.function.Consumer<CommitNotice> onWon = notice -> {};
 
@@ -282,8 +293,15 @@ final class Committer {
                 return forward(group, to);
             }
             CompletionStage<Void> pause = losses[0] == 0 ? CompletableFuture.completedFuture(null) : env.delay().after(backoffMs(losses[0]));
-            return pause.thenCompose(x -> chain.tail()).thenCompose(tail -> attempt(group, tail)).thenApply(answered -> {
-                if (answered.isEmpty()) {
+            // The first attempt extends this instance's own fresh tail as it is, without the two requests of a
+            // tail read (the next key's HEAD, the floor read that validates it); any later one reads the tail.
+            Chain.Tail own = attempt == 0 ? freshOwnTail() : null;
+            CompletionStage<Chain.Tail> tail = own != null ? CompletableFuture.completedFuture(own) : pause.thenCompose(x -> chain.tail());
+            return tail.thenCompose(t -> attempt(group, t)).thenApply(answered -> {
+                // A put on the own tail that lost found it stale: no backoff, the next attempt reads the tail
+                // at once (as the first would have). The winner still counts as a peer that took the tail
+                // (it did, within the last second) towards handing groups to it.
+                if (answered.isEmpty() && own == null) {
                     losses[0]++;
                 }
                 return answered;
@@ -333,7 +351,10 @@ final class Committer {
                     // Its Last-Modified as this process can tell (retention): the store's clock when the PUT was
                     // answered, or the store's stamp when the outcome was settled by reading the key back.
                     CommitSummary summary = CommitCodec.summaryOf(plan.commit.key(), encoded.metadata(), wonStampMs).orElseThrow();
-                    chain.advance(Chain.Tail.of(summary));
+                    Chain.Tail made = Chain.Tail.of(summary);
+                    chain.advance(made);
+                    ownTail = made;
+                    ownTailAtNanos = env.nanoClock().getAsLong();
                     won();
                     // This process's followers read it from memory (encode and decode round-trip exactly).
                     env.commits().put(chain.keys().commit(plan.commit.key()), plan.commit, summary, encoded.body().length);
@@ -592,6 +613,18 @@ final class Committer {
     /** The floor guard: true when a floor read issued now is at or below {@code key}. */
     private CompletionStage<Boolean> guard(CommitKey key) {
         return chain.floors().read().thenApply(view -> !key.isBelow(view.floor()));
+    }
+
+    /**
+     * The tail made by this instance's last won commit, when nothing newer has been seen here since (a
+     * notice, a follower's read, a tail check would have replaced the chain's cached tail) and its guard
+     * passed less than {@link #OWN_TAIL_FRESH_MS} ago; null otherwise. Extending it keeps invariant 1:
+     * this instance wrote that commit and a floor read issued after the write was at or below its key.
+     */
+    private Chain.Tail freshOwnTail() {
+        Chain.Tail own = ownTail;
+        return own != null && chain.cachedTail() == own
+                && env.nanoClock().getAsLong() - ownTailAtNanos <= TimeUnit.MILLISECONDS.toNanos(OWN_TAIL_FRESH_MS) ? own : null;
     }
 
     /** A random wait after the {@code losses}-th lost race of one group, in a window that doubles with each loss. */

@@ -5,6 +5,7 @@ import dev.brook.core.S2Error;
 import dev.brook.core.SequencedRecord;
 import dev.brook.core.StreamConfigSpec;
 import dev.brook.engine.DataPlane;
+import dev.brook.engine.TailWatch;
 import dev.brook.http.errors.Replies;
 import dev.brook.http.records.Records;
 import dev.brook.log.ReadOutcome;
@@ -87,6 +88,19 @@ final class ReadSession {
     private boolean started;
     private volatile boolean closed;
     private int inlineDepth;
+    /**
+     * Following: when the last batch or heartbeat went out, and the quiet after which the next heartbeat
+     * goes (5-15 s, chosen anew after each heartbeat). One Vert.x timer on the session's event loop ends
+     * the wait when a heartbeat or the session's deadline is due, armed once per quiet spell, not once per
+     * wait: a follower woken by every commit waits a hundred times a second (docs/DECISIONS.md 48).
+     */
+    private long quietSinceMs;
+    private long heartbeatMs;
+    private long timerId = -1;
+    /** The wait at the tail in progress (set from whichever thread resolved the stream), ended by the timer. */
+    private volatile CompletableFuture<Boolean> waiting;
+    private volatile boolean timerFired;
+    private volatile boolean ended;
 
     ReadSession(DataPlane data, Output output, Context context, HttpServerResponse response, String basin, String stream,
                 Optional<byte[]> key, StreamConfigSpec autoCreateConfig, SessionQuery query, java.util.function.LongSupplier clockMs,
@@ -116,8 +130,17 @@ final class ReadSession {
         response.endHandler(v -> finish());
     }
 
-    /** Gives the session's slot back, once, however the session ended. */
+    /** Gives the session's slot back, once, however the session ended; a wait in progress ends too. */
     private void finish() {
+        ended = true;
+        if (timerId >= 0) {
+            context.owner().cancelTimer(timerId);
+            timerId = -1;
+        }
+        CompletableFuture<Boolean> w = waiting;
+        if (w != null) {
+            w.complete(false); // the watch forgets it now, not at the next commit
+        }
         if (!finished) {
             finished = true;
             onFinish.run();
@@ -213,6 +236,7 @@ final class ReadSession {
             position = new ReadRequest.Start.SeqNum(last.seqNum() + 1);
             Optional<long[]> tail = live ? Optional.of(new long[]{records.tailSeq(), records.tailTimestamp()}) : Optional.empty();
             response.write(output.batch(batch, tail, deliveredCount, deliveredBytes));
+            quietSinceMs = clockMs.getAsLong();
             if (following && query.waitMs().isPresent()) {
                 followDeadlineMs = clockMs.getAsLong() + query.waitMs().getAsLong(); // a delivered batch resets the wait
             }
@@ -242,6 +266,7 @@ final class ReadSession {
             following = true;
             followDeadlineMs = query.waitMs().isPresent() ? clockMs.getAsLong() + query.waitMs().getAsLong() : Long.MAX_VALUE;
             ping(records.tailSeq(), records.tailTimestamp());
+            heartbeatMs = nextHeartbeatMs();
         }
         follow(records.tailSeq(), records.tailTimestamp());
     }
@@ -253,11 +278,42 @@ final class ReadSession {
             done();
             return;
         }
-        long heartbeat = HEARTBEAT_MIN_MS + random.nextLong(HEARTBEAT_MAX_MS - HEARTBEAT_MIN_MS + 1);
-        long waitMs = Math.min(heartbeat, followDeadlineMs - now);
+        long pingAt = quietSinceMs + heartbeatMs;
+        if (now >= pingAt) {
+            // Quiet for a heartbeat interval: ping with the tail the watch still holds, without reading
+            // storage. The watch's own polling (docs/LOG.md, "Wake-ups across processes") is what finds
+            // commits whose wake-up was missed, once per stream for all its followers; a read per
+            // heartbeat per session would cost far more.
+            ping(tailSeq, tailTimestamp);
+            heartbeatMs = nextHeartbeatMs();
+            afterWrite(() -> follow(tailSeq, tailTimestamp));
+            return;
+        }
+        if (timerId < 0) {
+            // Armed for the earliest moment something is due. Both moments only move later while it is
+            // armed (a batch resets the quiet and the deadline; the interval changes only after a ping,
+            // when no timer is armed), so one that fires early is simply armed again for the rest.
+            timerFired = false;
+            timerId = context.owner().setTimer(Math.max(1, Math.min(pingAt, followDeadlineMs) - now), id -> {
+                timerId = -1;
+                timerFired = true;
+                CompletableFuture<Boolean> w = waiting;
+                if (w != null) {
+                    w.complete(false);
+                }
+            });
+        }
         data.resolve(basin, stream, DataPlane.AutoCreate.NEVER)
-                .thenCompose(s -> data.awaitBeyond(s, tailSeq, waitMs, wakeOn))
+                .thenCompose(s -> {
+                    CompletableFuture<Boolean> w = data.awaitBeyond(s, tailSeq, TailWatch.UNTIL_CALLER_ENDS, wakeOn).toCompletableFuture();
+                    waiting = w;
+                    if (timerFired || ended) {
+                        w.complete(false); // the timer fired, or the session ended, before the wait was set
+                    }
+                    return w;
+                })
                 .whenComplete((woken, failure) -> context.runOnContext(v -> {
+                    waiting = null;
                     if (closed) {
                         return;
                     }
@@ -265,17 +321,14 @@ final class ReadSession {
                         fail(failure);
                     } else if (woken) {
                         readNext(true);
-                    } else if (clockMs.getAsLong() >= followDeadlineMs) {
-                        done();
                     } else {
-                        // Quiet for a heartbeat interval: ping with the tail the watch still holds, without
-                        // reading storage. The watch's own polling (docs/LOG.md, "Wake-ups across
-                        // processes") is what finds commits whose wake-up was missed, once per stream for
-                        // all its followers; a read per heartbeat per session would cost far more.
-                        ping(tailSeq, tailTimestamp);
-                        afterWrite(() -> follow(tailSeq, tailTimestamp));
+                        follow(tailSeq, tailTimestamp); // the timer: a heartbeat or the deadline is due, or soon
                     }
                 }));
+    }
+
+    private long nextHeartbeatMs() {
+        return HEARTBEAT_MIN_MS + random.nextLong(HEARTBEAT_MAX_MS - HEARTBEAT_MIN_MS + 1);
     }
 
     private boolean exhausted() {
@@ -297,7 +350,8 @@ final class ReadSession {
     }
 
     private void ping(long tailSeq, long tailTimestamp) {
-        response.write(output.heartbeat(tailSeq, tailTimestamp, clockMs.getAsLong()));
+        quietSinceMs = clockMs.getAsLong();
+        response.write(output.heartbeat(tailSeq, tailTimestamp, quietSinceMs));
     }
 
     /**

@@ -148,8 +148,13 @@ class ReadSessionBackpressureTest {
 
     /** A data plane over a memory store, with the basin and its stream {@code s} created. */
     static DataPlane dataPlane() {
+        return dataPlane(ms -> new CompletableFuture<>());
+    }
+
+    /** The same, its timers (the watches' polls) set on {@code delay}. */
+    static DataPlane dataPlane(dev.brook.store.ResilientObjectStore.Delay delay) {
         ObjectStore store = new MemoryObjectStore(() -> 0);
-        LogEnv env = new LogEnv(store, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(1), LogSettings.DEFAULT);
+        LogEnv env = new LogEnv(store, () -> 1_000_000, System::nanoTime, delay, new Random(1), LogSettings.DEFAULT);
         Catalog catalog = new Catalog(store, env.wallClockMs(), env.random());
         catalog.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
         catalog.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
