@@ -69,16 +69,17 @@ public final class TailWatch {
         log.onCommitted(this::observed);
     }
 
-    /**
-     * Completes with true once a tail beyond {@code seq} is seen, or false when {@code waitMs} passes
-     * first (with {@link #UNTIL_CALLER_ENDS}: when the caller completes the returned future with false);
-     * woken by a commit on {@code wakeOn} (null: on the thread that saw the tail move). Waiters that name the same executor (a connection's event loop) are woken by one task on it, not one
-     * hand-off each: a commit followed by a thousand sessions on two event loops costs two hand-offs,
-     * and each session's read and write then run on its own loop, in one batch (docs/LOG.md, "Fan-out").
-     */
     /** A wait with no timer: it ends when the tail moves or when its caller completes the returned future itself. */
     public static final long UNTIL_CALLER_ENDS = Long.MAX_VALUE;
 
+    /**
+     * Completes with true once a tail beyond {@code seq} is seen, or false when {@code waitMs} passes
+     * first (with {@link #UNTIL_CALLER_ENDS}: when the caller completes the returned future with false);
+     * woken by a commit on {@code wakeOn} (null: on the thread that saw the tail move). Waiters that
+     * name the same executor (a connection's event loop) are woken by one task on it, not one hand-off
+     * each: a commit followed by a thousand sessions on two event loops costs two hand-offs, and each
+     * session's read and write then run on its own loop, in one batch (docs/LOG.md, "Fan-out").
+     */
     public CompletionStage<Boolean> awaitBeyond(long seq, long waitMs, Executor wakeOn) {
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
         Waiter waiter = new Waiter(seq, woken, wakeOn);

@@ -68,7 +68,8 @@ final class ReadSession {
     private final Output output;
     private final StreamConfigSpec autoCreateConfig;
     private final Runnable onFinish;
-    private boolean finished;
+    /** Set once the session ended, however (volatile: a wait set up on another thread checks it). */
+    private volatile boolean finished;
     private final Context context;
     private final java.util.concurrent.Executor wakeOn;
     private final HttpServerResponse response;
@@ -100,7 +101,6 @@ final class ReadSession {
     /** The wait at the tail in progress (set from whichever thread resolved the stream), ended by the timer. */
     private volatile CompletableFuture<Boolean> waiting;
     private volatile boolean timerFired;
-    private volatile boolean ended;
 
     ReadSession(DataPlane data, Output output, Context context, HttpServerResponse response, String basin, String stream,
                 Optional<byte[]> key, StreamConfigSpec autoCreateConfig, SessionQuery query, java.util.function.LongSupplier clockMs,
@@ -132,7 +132,8 @@ final class ReadSession {
 
     /** Gives the session's slot back, once, however the session ended; a wait in progress ends too. */
     private void finish() {
-        ended = true;
+        boolean first = !finished;
+        finished = true;
         if (timerId >= 0) {
             context.owner().cancelTimer(timerId);
             timerId = -1;
@@ -141,8 +142,7 @@ final class ReadSession {
         if (w != null) {
             w.complete(false); // the watch forgets it now, not at the next commit
         }
-        if (!finished) {
-            finished = true;
+        if (first) {
             onFinish.run();
         }
     }
@@ -307,7 +307,7 @@ final class ReadSession {
                 .thenCompose(s -> {
                     CompletableFuture<Boolean> w = data.awaitBeyond(s, tailSeq, TailWatch.UNTIL_CALLER_ENDS, wakeOn).toCompletableFuture();
                     waiting = w;
-                    if (timerFired || ended) {
+                    if (timerFired || finished) {
                         w.complete(false); // the timer fired, or the session ended, before the wait was set
                     }
                     return w;
