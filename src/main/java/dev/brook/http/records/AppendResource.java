@@ -71,7 +71,8 @@ public class AppendResource {
             if (!MediaTypes.isJson(contentType)) {
                 throw new S2Error(ErrorCode.BAD_JSON, "Expected request with `Content-Type: application/json`");
             }
-            batch = RecordJson.appendInput(Http.requiredBody(Compression.decodeRequest(contentEncoding, body)), f, arrivalMs);
+            byte[] json = Compression.decodeRequest(contentEncoding, body);
+            batch = PlainAppendJson.read(json, f, arrivalMs).orElseGet(() -> RecordJson.appendInput(Http.requiredBody(json), f, arrivalMs));
         }
         BatchRules.check(batch).ifPresent(invalid -> {
             throw S2Error.invalid(invalid.message());

@@ -204,22 +204,38 @@ public final class RecordJson {
         }
     }
 
-    /** A header name, header value or body as a JSON string: raw bytes that are ASCII go out as they are, escaped. */
+    /**
+     * A header name, header value or body as a JSON string: raw bytes that are printable ASCII
+     * without a quote or a backslash go out as they are (one scan, one copy), other ASCII escaped.
+     */
     private static void writeText(com.fasterxml.jackson.core.JsonGenerator g, byte[] bytes, Format format) throws java.io.IOException {
-        if (format == Format.RAW && ascii(bytes)) {
-            g.writeUTF8String(bytes, 0, bytes.length);
-        } else {
-            g.writeString(text(bytes, format)); // base64, or UTF-8 decoded lossily as the tree encoding does
+        if (format != Format.RAW) {
+            g.writeString(text(bytes, format));
+            return;
+        }
+        switch (asciiKind(bytes)) {
+            case PLAIN -> g.writeRawUTF8String(bytes, 0, bytes.length);
+            case ESCAPED -> g.writeUTF8String(bytes, 0, bytes.length);
+            default -> g.writeString(text(bytes, format)); // UTF-8 decoded lossily, as the tree encoding does
         }
     }
 
-    private static boolean ascii(byte[] bytes) {
-        for (byte b : bytes) {
+    private enum AsciiKind { PLAIN, ESCAPED, NOT_ASCII }
+
+    /** Printable ASCII with nothing to escape, ASCII that needs escapes, or not ASCII. */
+    private static AsciiKind asciiKind(byte[] bytes) {
+        int plain = PlainAscii.end(bytes, 0);
+        if (plain == bytes.length) {
+            return AsciiKind.PLAIN;
+        }
+        AsciiKind kind = AsciiKind.ESCAPED;
+        for (int i = plain; i < bytes.length; i++) {
+            byte b = bytes[i];
             if (b < 0) {
-                return false;
+                return AsciiKind.NOT_ASCII;
             }
         }
-        return true;
+        return kind;
     }
 
     static String text(byte[] bytes, Format format) {
