@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.InputStream;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The benchmark's pure parts: the RESP codec, /proc parsing, percentile curves, timelines. */
+/** The benchmark's pure parts: the RESP codec, /proc parsing, percentile curves, timelines, tagged batches, the matrix's verdicts. */
 class BenchReportTest {
 
     static InputStream bytes(String s) {
@@ -89,5 +90,37 @@ class BenchReportTest {
         t.add(1_000 + 2 * s, 7);
         assertArrayEquals(new long[]{10, 20, 7}, t.perSecond());
         assertArrayEquals(new long[0], new Timeline(0, 3).perSecond());
+    }
+
+    @Test
+    void taggedBatchCarriesItsSendTimeInEveryBody() throws Exception {
+        Bench.TaggedBatch batch = new Bench.TaggedBatch(3, 1024);
+        JsonNode records = Bench.JSON.readTree(batch.at(1234567890123L)).get("records");
+        assertEquals(3, records.size());
+        for (JsonNode r : records) {
+            byte[] body = r.get("body").asText().getBytes(StandardCharsets.US_ASCII);
+            assertEquals(1024, body.length);
+            assertEquals(1234567890123L, Bench.sentAt(body));
+        }
+        assertEquals(42L, Bench.sentAt(Bench.JSON.readTree(batch.at(42)).get("records").get(2).get("body").asText()
+                .getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    static Bench.Measured measured(double recordsPerSecond, double p50Ms) {
+        long[] ack = {TimeUnit.MICROSECONDS.toNanos((long) (p50Ms * 1000))};
+        return new Bench.Measured("x", "store", (long) recordsPerSecond * 10, 1024, TimeUnit.SECONDS.toNanos(10), ack, new long[0],
+                new Timeline(0, 10));
+    }
+
+    @Test
+    void matrixVerdictsFollowTheTargets() {
+        List<WriterMatrix.Cell> cells = WriterMatrix.CELLS;
+        assertTrue(WriterMatrix.compare(cells.get(0), measured(500, 0.8), measured(3000, 0.3)).endsWith("target Brook ack p50 <= 1.0 ms: met"));
+        assertTrue(WriterMatrix.compare(cells.get(0), measured(500, 1.7), null).endsWith(": missed"));
+        String eightByOne = WriterMatrix.compare(cells.get(1), measured(600, 5), measured(1000, 1));
+        assertTrue(eightByOne.contains("= 0.60 x") && eightByOne.endsWith("target >= 0.5 x Redis: met"), eightByOne);
+        assertTrue(WriterMatrix.compare(cells.get(1), measured(600, 5), null).endsWith("n/a (no Redis)"));
+        assertTrue(WriterMatrix.compare(cells.get(2), measured(600, 5), measured(1000, 1)).endsWith("target none: -"));
+        assertTrue(WriterMatrix.compare(cells.get(3), measured(900, 5), measured(1000, 1)).endsWith("target >= 1.0 x Redis: missed"));
     }
 }
