@@ -457,7 +457,7 @@ public final class Bench {
             total += op.getValue() - before.requests().getOrDefault(op.getKey(), 0.0);
         }
         System.out.printf(Locale.ROOT, ROW + "%10s %8s %8s %8s %8s %8s %8s %9s storage requests %.2f/s (per s: %s), %.3f per minute per followed "
-                        + "stream over %.0f s; %d heartbeats, %d records, %d of %d sessions ended; CPU %s s/s%n", name, store, "-", "-", "-", "-",
+                        + "stream over %.0f s; %d heartbeats, %d records, %d of %d sessions ended%s; CPU %s s/s%n", name, store, "-", "-", "-", "-",
                 "-", "-", "-", "-", total / seconds, perMib(before, after, seconds), total / (seconds / 60) / streams, seconds, heartbeats, records.get(), ended,
                 streams, unanswered, cpuPer(before, after, BROOK, seconds));
     }
