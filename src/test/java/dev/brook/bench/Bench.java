@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
  *
  * <p>Environment: {@code BROOK_BENCH_URL}, {@code BROOK_BENCH_TOKEN} and {@code BROOK_BENCH_STORE} (a Brook
  * already running, and the store its rows name), {@code BROOK_BENCH_SECONDS} (each scenario's length,
- * default 8), {@code BROOK_BENCH_REDIS} ({@code 0}: no Redis side), {@code BROOK_BENCH_S2_DURATION},
+ * default 8), {@code BROOK_BENCH_WARMUP_SECONDS} (unmeasured appends before the first scenario, default 5),
+ * {@code BROOK_BENCH_REDIS} ({@code 0}: no Redis side), {@code BROOK_BENCH_S2_DURATION},
  * {@code BROOK_BENCH_S2_TARGET_MIBPS}, {@code BROOK_BENCH_S2_RECORD_SIZE}, {@code BROOK_BENCH_S2_CATCHUP_DELAY}
  * (S2's bench: 5s, 2, 1024, 1s), {@code BROOK_BENCH_PLOTS} (the plots' directory, default {@code docs/bench};
  * {@code none}), {@code BROOK_BENCH_READERS} (live readers of the fan-out scenario, half S2S and half SSE,
@@ -215,6 +216,7 @@ public final class Bench {
         send("POST", "/v1/basins", "{\"basin\":\"" + basin + "\"}", 201);
         System.out.printf(Locale.ROOT, ROW + "%10s %8s %8s %8s %8s %8s %8s %9s %s%n", "scenario", "store, durability", "records/s", "MiB/s",
                 "p50 ms", "p90 ms", "p99 ms", "max ms", "e2e p50", "CPU s/MiB", "storage requests per MiB");
+        warmUp();
         new WriterMatrix(this).run();
         new LiveReaders(this).run("live readers: 8 writers x 100, long-poll+SSE+S2S", "live", 8, 100, KIB);
         session("session 1 KiB, 1 writer, 100-record batches", "s1k", 100, KIB, 32);
@@ -228,6 +230,24 @@ public final class Bench {
                 IDLE_STREAMS);
         s2Bench();
         writePlots();
+    }
+
+    /** Seconds of unmeasured appends before the first scenario (BROOK_BENCH_WARMUP_SECONDS, default 5; 0: none). */
+    static final long WARMUP_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_WARMUP_SECONDS", "5"));
+
+    /**
+     * Appends nobody measures, so that the first scenario (the writer matrix's 1 x 1, whose target is a
+     * 1 ms p50) does not measure the server's JIT compiling its append path: 8 closed-loop writers of
+     * 10-record batches of 1 KiB.
+     */
+    void warmUp() throws Exception {
+        if (WARMUP_SECONDS <= 0) {
+            return;
+        }
+        createStream("warmup");
+        Measured m = closedLoop("warm-up", "warmup", 8, 10, KIB, WARMUP_SECONDS, t0 -> jsonBatch(10, KIB));
+        System.out.printf(Locale.ROOT, "(warm-up, not measured: %d s, %,d records appended by 8 writers of 10-record batches)%n", WARMUP_SECONDS,
+                m.records());
     }
 
     /** A row's first two columns: the scenario, and the store and durability it measured. */
@@ -521,23 +541,23 @@ public final class Bench {
         createStream(stream);
         String body = jsonBatch(records, size);
         Usage before = usage();
-        Measured m = closedLoop(name, stream, writers, records, size, t0 -> body);
+        Measured m = closedLoop(name, stream, writers, records, size, SECONDS, t0 -> body);
         report(m, before, usage(), BROOK);
         return m;
     }
 
     /**
-     * {@code writers} closed-loop unary appenders of {@code stream} for {@link #SECONDS}, the body of each
+     * {@code writers} closed-loop unary appenders of {@code stream} for {@code seconds}, the body of each
      * append built from its send time (nanoTime): what they measured. A failed append ends the run.
      */
-    Measured closedLoop(String name, String stream, int writers, int records, int size, java.util.function.LongFunction<String> body)
-            throws Exception {
+    Measured closedLoop(String name, String stream, int writers, int records, int size, long seconds,
+                        java.util.function.LongFunction<String> body) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong acked = new AtomicLong();
         java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
-        Timeline timeline = new Timeline(start, SECONDS);
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        Timeline timeline = new Timeline(start, seconds);
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             Thread t = new Thread(() -> {

@@ -74,7 +74,7 @@ final class LiveReaders {
         Thread poller = longPoll(stream, longPoll, pollFailure);
         Bench.Usage before = bench.usage();
         Bench.TaggedBatch batch = new Bench.TaggedBatch(records, size);
-        Bench.Measured written = bench.closedLoop(name, stream, writers, records, size, batch::at);
+        Bench.Measured written = bench.closedLoop(name, stream, writers, records, size, Bench.SECONDS, batch::at);
         Bench.Usage after = bench.usage();
         List<Tally> tallies = List.of(longPoll, sse, s2s);
         long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
