@@ -87,7 +87,7 @@ final class LiveReaders {
         for (Tally t : tallies) {
             long[] e = Bench.Samples.sorted(List.of(t.e2e), Long.MIN_VALUE);
             sorted.add(e);
-            bench.plots.e2e(name.substring(0, name.indexOf(':')) + ", " + t.transport, e);
+            bench.plots.e2e(String.format(Locale.ROOT, "%d writers x %d, %s reader", writers, records, t.transport), e);
         }
         long[] all = java.util.stream.LongStream.concat(java.util.stream.LongStream.concat(java.util.Arrays.stream(sorted.get(0)),
                 java.util.Arrays.stream(sorted.get(1))), java.util.Arrays.stream(sorted.get(2))).sorted().toArray();
