@@ -251,7 +251,7 @@ public final class Bench {
     }
 
     /** A row's first two columns: the scenario, and the store and durability it measured. */
-    static final String ROW = "%-50s %-32s ";
+    static final String ROW = "%-52s %-32s ";
 
     /** Earlier names of scenarios, still accepted by BROOK_BENCH_SCENARIOS: the writer matrix's corners. */
     static final Map<String, String> ALIASES = Map.of("u1", "u1x1", "u8", "u8x100");
