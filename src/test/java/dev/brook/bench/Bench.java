@@ -44,17 +44,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The benchmark of PERF.md, like {@code s2 bench}: drives a Brook through its public API and prints
- * one row per scenario (records/s, MiB/s, ack latency percentiles, end-to-end latency, storage
- * requests per appended MiB). Starts the packaged Brook itself on a temporary file store (or on
- * S3Proxy: {@code s3proxy}), or measures the one at {@code BROOK_BENCH_URL}. Run with
- * {@code bench/run [file|s3proxy]}. Timing lives here, never in tests.
+ * The benchmark, like {@code s2 bench}: drives a Brook through its public API and prints one row per
+ * scenario (the store and its durability, records/s, MiB/s, ack latency percentiles, end-to-end latency,
+ * the server's CPU seconds per MiB, storage requests per MiB), then S2's own bench lines, and draws the
+ * plots. Starts the packaged Brook itself on a temporary file store (or on S3Proxy: {@code s3proxy}), or
+ * measures the one at {@code BROOK_BENCH_URL}. Run with {@code bench/run [file|s3proxy]}; docs/BENCHMARK.md
+ * describes every scenario. Timing lives here, never in tests.
  *
- * <p>Environment: {@code BROOK_BENCH_URL} and {@code BROOK_BENCH_TOKEN} (a Brook already running),
- * {@code BROOK_BENCH_SECONDS} (each scenario's length, default 8), {@code BROOK_BENCH_SCENARIOS}
- * (only these scenarios, by stream name: {@code u1,u8,s1k,s100,s64k,e2e,fan,idle}; empty runs all),
- * {@code BROOK_BENCH_READERS} (live readers of the fan-out scenario, half S2S and half SSE, default
- * 100), {@code BROOK_BENCH_IDLE_STREAMS} (streams of the idle-followers scenario, one live reader
+ * <p>Scenarios, by stream name ({@code BROOK_BENCH_SCENARIOS} runs only those; empty runs all): the
+ * writer matrix {@code u1x1,u8x1,u1x100,u8x100} ({@link WriterMatrix}: closed-loop unary writers × records
+ * per append, each cell also on Redis; {@code u1} and {@code u8} are still accepted), {@code live}
+ * ({@link LiveReaders}: 8 × 100 writers and a long-poll, an SSE and an S2S reader), {@code s1k,s100,s64k}
+ * (append sessions), {@code e2e}, {@code c1} (compaction and catch-up), {@code fan}, {@code idle}, and
+ * {@code s2} (S2's bench, {@code brook bench}, after the table).
+ *
+ * <p>Environment: {@code BROOK_BENCH_URL}, {@code BROOK_BENCH_TOKEN} and {@code BROOK_BENCH_STORE} (a Brook
+ * already running, and the store its rows name), {@code BROOK_BENCH_SECONDS} (each scenario's length,
+ * default 8), {@code BROOK_BENCH_WARMUP_SECONDS} (unmeasured appends before the first scenario, default 5),
+ * {@code BROOK_BENCH_REDIS} ({@code 0}: no Redis side), {@code BROOK_BENCH_S2_DURATION},
+ * {@code BROOK_BENCH_S2_TARGET_MIBPS}, {@code BROOK_BENCH_S2_RECORD_SIZE}, {@code BROOK_BENCH_S2_CATCHUP_DELAY}
+ * (S2's bench: 5s, 2, 1024, 1s), {@code BROOK_BENCH_PLOTS} (the plots' directory, default {@code docs/bench};
+ * {@code none}), {@code BROOK_BENCH_READERS} (live readers of the fan-out scenario, half S2S and half SSE,
+ * default 100), {@code BROOK_BENCH_IDLE_STREAMS} (streams of the idle-followers scenario, one live reader
  * each, default 1000) and {@code BROOK_BENCH_IDLE_SECONDS} (how long it measures, default 60). Live
  * readers, S2S and SSE alike, share h2c connections (as many streams on each as Brook allows).
  */
@@ -82,10 +93,16 @@ public final class Bench {
     final List<io.vertx.core.http.HttpClient> sessionClients = new ArrayList<>();
     private int nextSessionClient;
     final List<String> rows = new ArrayList<>();
+    /** The store Brook runs on and its durability, as each row names it. */
+    final String store;
+    /** The server processes whose CPU each row shows, by name ({@link #BROOK}, {@link #S3PROXY}). */
+    final Map<String, ProcessCpu> cpu = new java.util.LinkedHashMap<>();
+    final Plots plots = new Plots();
 
-    Bench(URI base, String token) {
+    Bench(URI base, String token, String store) {
         this.base = base;
         this.token = token;
+        this.store = store;
         this.basin = "bench-" + Long.toString(System.currentTimeMillis(), 36);
         this.h2 = vertx.createHttpClient(h2Options());
         for (int i = 0; i < SESSION_CLIENTS; i++) {
@@ -109,11 +126,13 @@ public final class Bench {
     static final int SESSION_CLIENTS = 2 * Runtime.getRuntime().availableProcessors();
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true"); // the plots: before anything touches AWT
         String mode = args.length > 0 ? args[0] : "file";
         String url = System.getenv("BROOK_BENCH_URL");
         Process brook = null;
         S3ProxyProcess s3 = null;
         String backend;
+        String store;
         if (url == null) {
             Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
             int port = S3ProxyProcess.freePort();
@@ -130,17 +149,28 @@ public final class Bench {
                 env.putAll(s3.environment());
                 env.put("BROOK_STORE", "s3://bench/b");
                 backend = "S3Proxy on loopback (filesystem provider, no fsync)";
+                store = "S3Proxy (filesystem, no fsync)";
             } else {
                 Path dir = Files.createTempDirectory("brook-bench-");
                 env.put("BROOK_STORE", "file:" + dir);
                 backend = "file store (fsync per commit) in " + dir;
+                store = "file store, fsync before ack";
             }
             brook = start(jar, env);
             url = "http://127.0.0.1:" + port;
         } else {
             backend = "the Brook at " + url;
+            store = System.getenv().getOrDefault("BROOK_BENCH_STORE", "as deployed (BROOK_BENCH_STORE)");
         }
-        Bench bench = new Bench(URI.create(url), System.getenv("BROOK_BENCH_TOKEN"));
+        Bench bench = new Bench(URI.create(url), System.getenv("BROOK_BENCH_TOKEN"), store);
+        if (brook != null) {
+            bench.cpu.put(BROOK, ProcessCpu.ofPid(brook.pid()));
+        } else {
+            ProcessCpu.ofMetrics(bench.http, bench.base).ifPresent(c -> bench.cpu.put(BROOK, c));
+        }
+        if (s3 != null) {
+            bench.cpu.put(S3PROXY, ProcessCpu.ofPid(s3.pid()));
+        }
         try {
             System.out.println("Brook benchmark: " + backend + "; " + SECONDS + " s per scenario; 2 cores here? "
                     + Runtime.getRuntime().availableProcessors() + " CPUs");
@@ -184,10 +214,11 @@ public final class Bench {
 
     void run() throws Exception {
         send("POST", "/v1/basins", "{\"basin\":\"" + basin + "\"}", 201);
-        System.out.printf(Locale.ROOT, "%-46s %10s %8s %8s %8s %8s %8s %8s %s%n", "scenario", "records/s", "MiB/s", "p50 ms", "p90 ms",
-                "p99 ms", "max ms", "e2e p50", "storage requests per MiB");
-        unary("unary 1 KiB, 1 writer, 1 record per batch", "u1", 1, 1, KIB);
-        unary("unary 1 KiB, 8 writers x 100-record batches", "u8", 8, 100, KIB);
+        System.out.printf(Locale.ROOT, ROW + "%10s %8s %8s %8s %8s %8s %8s %9s %s%n", "scenario", "store, durability", "records/s", "MiB/s",
+                "p50 ms", "p90 ms", "p99 ms", "max ms", "e2e p50", "CPU s/MiB", "storage requests per MiB");
+        warmUp();
+        new WriterMatrix(this).run();
+        new LiveReaders(this).run("live readers: 8 writers x 100, long-poll+SSE+S2S", "live", 8, 100, KIB);
         session("session 1 KiB, 1 writer, 100-record batches", "s1k", 100, KIB, 32);
         session("session 100 B, 1 writer, 1000-record batches", "s100", 1000, 100, 16);
         session("session 64 KiB, 1 writer, 15-record batches", "s64k", 15, 64 * KIB, 8);
@@ -197,11 +228,37 @@ public final class Bench {
         fanOut("fan-out 1 KiB, 1 rec/append, " + (FAN_OUT_READERS + 1) / 2 + " S2S+" + FAN_OUT_READERS / 2 + " SSE", "fan", FAN_OUT_READERS, KIB);
         idle("idle followers: " + IDLE_STREAMS + " streams, " + (IDLE_STREAMS + 1) / 2 + " S2S+" + IDLE_STREAMS / 2 + " SSE", "idle",
                 IDLE_STREAMS);
+        s2Bench();
+        writePlots();
     }
+
+    /** Seconds of unmeasured appends before the first scenario (BROOK_BENCH_WARMUP_SECONDS, default 5; 0: none). */
+    static final long WARMUP_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_WARMUP_SECONDS", "5"));
+
+    /**
+     * Appends nobody measures, so that the first scenario (the writer matrix's 1 x 1, whose target is a
+     * 1 ms p50) does not measure the server's JIT compiling its append path: 8 closed-loop writers of
+     * 10-record batches of 1 KiB.
+     */
+    void warmUp() throws Exception {
+        if (WARMUP_SECONDS <= 0) {
+            return;
+        }
+        createStream("warmup");
+        Measured m = closedLoop("warm-up", "warmup", 8, 10, KIB, WARMUP_SECONDS, t0 -> jsonBatch(10, KIB));
+        System.out.printf(Locale.ROOT, "(warm-up, not measured: %d s, %,d records appended by 8 writers of 10-record batches)%n", WARMUP_SECONDS,
+                m.records());
+    }
+
+    /** A row's first two columns: the scenario, and the store and durability it measured. */
+    static final String ROW = "%-52s %-32s ";
+
+    /** Earlier names of scenarios, still accepted by BROOK_BENCH_SCENARIOS: the writer matrix's corners. */
+    static final Map<String, String> ALIASES = Map.of("u1", "u1x1", "u8", "u8x100");
 
     /** BROOK_BENCH_SCENARIOS=u1,fan,... runs only those scenarios (named by their streams); empty runs all. */
     static final java.util.Set<String> ONLY = java.util.Set.of(System.getenv().getOrDefault("BROOK_BENCH_SCENARIOS", "").split(","))
-            .stream().filter(x -> !x.isBlank()).collect(java.util.stream.Collectors.toSet());
+            .stream().filter(x -> !x.isBlank()).map(x -> ALIASES.getOrDefault(x.strip(), x.strip())).collect(java.util.stream.Collectors.toSet());
 
     static boolean skipped(String stream) {
         return !ONLY.isEmpty() && !ONLY.contains(stream);
@@ -263,7 +320,7 @@ public final class Bench {
             }));
         }
         String unanswered = awaitAnswered(sessions); // every session reaches the (empty) tail before the first append
-        Map<String, Double> before = null;
+        Usage before = null;
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         String pad = "x".repeat(size - 20);
         // Open loop: appends go out on schedule whatever the acks (group commit shares commits between
@@ -295,7 +352,7 @@ public final class Bench {
                     Thread.sleep(10);
                 }
                 warmupDrainNanos[0] = System.nanoTime() - pausedAt;
-                before = storeRequests();
+                before = usage();
                 // Shifted after the scrape too: appends due while it ran must not go out at once when it returns
                 // (a burst of 10-20 commits at the restart made the late deliveries of a run's first second).
                 long shift = System.nanoTime() - due;
@@ -336,7 +393,7 @@ public final class Bench {
         while (delivered.get() < sent * readers && System.nanoTime() < waitUntil) {
             Thread.sleep(10);
         }
-        Map<String, Double> after = storeRequests();
+        Usage after = usage();
         sessions.forEach(f -> f.request.reset());
         long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         long[] s2s = Samples.sorted(e2eS2s, measuredFrom[0]);
@@ -347,10 +404,12 @@ public final class Bench {
         all.addAll(e2eSse);
         long[] late = Samples.lateBySecond(all, measuredFrom[0], LATE_NANOS, (int) SECONDS + 1);
         long[] e = java.util.stream.LongStream.concat(Arrays.stream(s2s), Arrays.stream(sse)).sorted().toArray();
-        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8.2f per commit: %s; e2e p99 %.2f ms; "
+        double appendedMib = appended * (double) (size + 8) / MIB;
+        System.out.printf(Locale.ROOT, ROW + "%10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8.2f %9s per commit: %s; e2e p99 %.2f ms; "
                         + "e2e p50/p99 S2S %.2f/%.2f ms, SSE %.2f/%.2f ms; delivered %d of %d, %d out of order%s%n",
-                name, appended / (elapsed / 1e9), appended * (double) (size + 8) / MIB / (elapsed / 1e9), ms(pct(l, 50)), ms(pct(l, 90)),
-                ms(pct(l, 99)), ms(pct(l, 100)), ms(pct(e, 50)), perMib(before, after, appended), ms(pct(e, 99)), ms(pct(s2s, 50)),
+                name, store, appended / (elapsed / 1e9), appendedMib / (elapsed / 1e9), ms(pct(l, 50)), ms(pct(l, 90)),
+                ms(pct(l, 99)), ms(pct(l, 100)), ms(pct(e, 50)), cpuPer(before, after, BROOK, appendedMib), perMib(before, after, appended),
+                ms(pct(e, 99)), ms(pct(s2s, 50)),
                 ms(pct(s2s, 99)), ms(pct(sse, 50)), ms(pct(sse, 99)), delivered.get(), sent * readers, outOfOrder.get(), unanswered);
         StringBuilder bySecond = new StringBuilder();
         StringBuilder acksBySecond = new StringBuilder();
@@ -405,59 +464,126 @@ public final class Bench {
         // Polling at an idle tail backs off from 1 s to 15 s over about 30 s: measure the settled cost.
         Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SETTLE_SECONDS));
         long heartbeatsBefore = sessions.stream().mapToLong(f -> f.heartbeats.get()).sum();
-        Map<String, Double> before = storeRequests();
+        Usage before = usage();
         long start = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SECONDS));
-        Map<String, Double> after = storeRequests();
+        Usage after = usage();
         double seconds = (System.nanoTime() - start) / 1e9;
         long heartbeats = sessions.stream().mapToLong(f -> f.heartbeats.get()).sum() - heartbeatsBefore;
         long ended = sessions.stream().filter(f -> f.done.isDone()).count();
         sessions.forEach(f -> f.request.reset());
         double total = 0;
-        for (Map.Entry<String, Double> op : after.entrySet()) {
-            total += op.getValue() - before.getOrDefault(op.getKey(), 0.0);
+        for (Map.Entry<String, Double> op : after.requests().entrySet()) {
+            total += op.getValue() - before.requests().getOrDefault(op.getKey(), 0.0);
         }
-        System.out.printf(Locale.ROOT, "%-46s %10s %8s %8s %8s %8s %8s %8s storage requests %.2f/s (per s: %s), %.3f per minute per followed "
-                        + "stream over %.0f s; %d heartbeats, %d records, %d of %d sessions ended%s%n", name, "-", "-", "-", "-", "-", "-", "-",
-                total / seconds, perMib(before, after, seconds), total / (seconds / 60) / streams, seconds, heartbeats, records.get(), ended,
-                streams, unanswered);
+        System.out.printf(Locale.ROOT, ROW + "%10s %8s %8s %8s %8s %8s %8s %9s storage requests %.2f/s (per s: %s), %.3f per minute per followed "
+                        + "stream over %.0f s; %d heartbeats, %d records, %d of %d sessions ended%s; CPU %s s/s%n", name, store, "-", "-", "-", "-",
+                "-", "-", "-", "-", total / seconds, perMib(before, after, seconds), total / (seconds / 60) / streams, seconds, heartbeats, records.get(), ended,
+                streams, unanswered, cpuPer(before, after, BROOK, seconds));
+    }
+
+    /** The S2 bench's length, target rate, record size and catch-up delay (BROOK_BENCH_S2_*). */
+    static final String S2_DURATION = System.getenv().getOrDefault("BROOK_BENCH_S2_DURATION", "5s");
+    static final String S2_TARGET_MIBPS = System.getenv().getOrDefault("BROOK_BENCH_S2_TARGET_MIBPS", "2");
+    static final String S2_RECORD_SIZE = System.getenv().getOrDefault("BROOK_BENCH_S2_RECORD_SIZE", "1024");
+    static final String S2_CATCHUP_DELAY = System.getenv().getOrDefault("BROOK_BENCH_S2_CATCHUP_DELAY", "1s");
+
+    /**
+     * After the table, S2's own bench against the same Brook ({@code brook bench}, run in this process on
+     * the benchmark's basin): its Write, Read and Catchup lines and its ack and end-to-end latency tables.
+     */
+    void s2Bench() {
+        if (skipped("s2")) {
+            return;
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("S2_ACCOUNT_ENDPOINT", base.toString());
+        env.put("S2_BASIN_ENDPOINT", base.toString());
+        if (token != null) {
+            env.put("S2_ACCESS_TOKEN", token);
+        }
+        String[] args = {"bench", basin, "--duration", S2_DURATION, "--target-mibps", S2_TARGET_MIBPS, "--record-size", S2_RECORD_SIZE,
+                "--catchup-delay", S2_CATCHUP_DELAY};
+        System.out.println();
+        System.out.println("S2 bench (brook " + String.join(" ", args) + "), " + store + ":");
+        java.io.PrintStream out = new java.io.PrintStream(System.out, true, StandardCharsets.UTF_8);
+        int status = dev.brook.cli.BrookCli.run(new dev.brook.cli.BrookCli.Context(env, java.io.InputStream.nullInputStream(), out, out,
+                new dev.brook.cli.Formats.Style(false)), args);
+        if (status != 0) {
+            System.out.println("S2 bench exited with status " + status);
+        }
+    }
+
+    /** Where the plots go: BROOK_BENCH_PLOTS (default docs/bench, from the repository's root as bench/run runs); "none" for none. */
+    static final String PLOTS_DIR = System.getenv().getOrDefault("BROOK_BENCH_PLOTS", "docs/bench");
+
+    void writePlots() throws Exception {
+        if (PLOTS_DIR.equals("none")) {
+            return;
+        }
+        String subtitle = store + "; " + SECONDS + " s per scenario; " + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + "; "
+                + Runtime.getRuntime().availableProcessors() + " CPUs";
+        for (Path file : plots.write(Path.of(PLOTS_DIR), subtitle)) {
+            System.out.println("plot: " + file);
+        }
     }
 
     // ---------------------------------------------------------------- scenarios
 
-    /** {@code writers} concurrent unary appenders, each waiting for its ack before the next batch. */
-    void unary(String name, String stream, int writers, int records, int size) throws Exception {
+    /**
+     * {@code writers} concurrent unary appenders of {@code records} records of {@code size} bytes, each
+     * waiting for its ack before the next batch; returns what they measured, or null when skipped.
+     */
+    Measured unary(String name, String stream, int writers, int records, int size) throws Exception {
         if (skipped(stream)) {
-            return;
+            return null;
         }
         createStream(stream);
         String body = jsonBatch(records, size);
-        Map<String, Double> before = storeRequests();
+        Usage before = usage();
+        Measured m = closedLoop(name, stream, writers, records, size, SECONDS, t0 -> body);
+        report(m, before, usage(), BROOK);
+        return m;
+    }
+
+    /**
+     * {@code writers} closed-loop unary appenders of {@code stream} for {@code seconds}, the body of each
+     * append built from its send time (nanoTime): what they measured. A failed append ends the run.
+     */
+    Measured closedLoop(String name, String stream, int writers, int records, int size, long seconds,
+                        java.util.function.LongFunction<String> body) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong acked = new AtomicLong();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        Timeline timeline = new Timeline(start, seconds);
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             Thread t = new Thread(() -> {
                 try {
-                    while (System.nanoTime() < end) {
+                    while (System.nanoTime() < end && failure.get() == null) {
                         long t0 = System.nanoTime();
-                        send("POST", "/v1/streams/" + stream + "/records", body, 200);
-                        latencies.add(System.nanoTime() - t0);
+                        send("POST", "/v1/streams/" + stream + "/records", body.apply(t0), 200);
+                        long now = System.nanoTime();
+                        latencies.add(now - t0);
                         acked.addAndGet(records);
+                        timeline.add(now, records);
                     }
                 } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    failure.compareAndSet(null, e);
                 }
-            });
+            }, "bench-writer-" + w);
             t.start();
             threads.add(t);
         }
         for (Thread t : threads) {
             t.join();
         }
-        report(name, acked.get(), size, System.nanoTime() - start, latencies, List.of(), before);
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return new Measured(name, store, acked.get(), size, System.nanoTime() - start, sortedNanos(latencies), new long[0], timeline);
     }
 
     /** One S2S append session pipelining batches, at most {@code inFlight} unacknowledged. */
@@ -467,23 +593,27 @@ public final class Bench {
         }
         createStream(stream);
         byte[] frame = frame(ProtoCodec.encodeAppendInput(batch(records, size)));
-        Map<String, Double> before = storeRequests();
+        Usage before = usage();
         Semaphore window = new Semaphore(inFlight);
         ConcurrentLinkedQueue<Long> sent = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong acked = new AtomicLong();
+        Timeline[] timeline = {new Timeline(System.nanoTime(), SECONDS)}; // restarted when the first batch goes out
         CompletableFuture<Void> done = new CompletableFuture<>();
         HttpClientRequest request = open(HttpMethod.POST, "/v1/streams/" + stream + "/records", frames -> frames.forEach(f -> {
             if ((f[0] & 0x80) != 0) {
                 done.completeExceptionally(new IllegalStateException("terminal frame: " + new String(f, 3, f.length - 3, StandardCharsets.UTF_8)));
                 return;
             }
-            latencies.add(System.nanoTime() - sent.poll());
+            long now = System.nanoTime();
+            latencies.add(now - sent.poll());
             acked.addAndGet(records);
+            timeline[0].add(now, records);
             window.release();
         }), done);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
         long start = System.nanoTime();
+        timeline[0] = new Timeline(start, SECONDS);
         while (System.nanoTime() < end && !done.isDone()) {
             window.acquire();
             sent.add(System.nanoTime());
@@ -493,7 +623,7 @@ public final class Bench {
         long elapsed = System.nanoTime() - start;
         request.end();
         done.get(30, TimeUnit.SECONDS);
-        report(name, acked.get(), size, elapsed, latencies, List.of(), before);
+        report(new Measured(name, store, acked.get(), size, elapsed, sortedNanos(latencies), new long[0], timeline[0]), before, usage(), BROOK);
     }
 
     /** A live S2S reader follows while one writer appends at a steady pace: send-to-delivery latency. */
@@ -502,7 +632,7 @@ public final class Bench {
             return;
         }
         createStream(stream);
-        Map<String, Double> before = storeRequests();
+        Usage before = usage();
         ConcurrentLinkedQueue<Long> e2e = new ConcurrentLinkedQueue<>();
         CompletableFuture<Void> readDone = new CompletableFuture<>();
         AtomicLong delivered = new AtomicLong();
@@ -517,16 +647,15 @@ public final class Bench {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
         long start = System.nanoTime();
+        Timeline timeline = new Timeline(start, SECONDS);
+        TaggedBatch batch = new TaggedBatch(records, size);
         long appended = 0;
         while (System.nanoTime() < end) {
             long t0 = System.nanoTime();
-            StringBuilder b = new StringBuilder("{\"records\":[");
-            String pad = "x".repeat(size - 20);
-            for (int i = 0; i < records; i++) {
-                b.append(i == 0 ? "" : ",").append("{\"body\":\"").append(String.format(Locale.ROOT, "%019d", t0)).append(pad).append("\"}");
-            }
-            send("POST", "/v1/streams/" + stream + "/records", b.append("]}").toString(), 200);
-            latencies.add(System.nanoTime() - t0);
+            send("POST", "/v1/streams/" + stream + "/records", batch.at(t0), 200);
+            long now = System.nanoTime();
+            latencies.add(now - t0);
+            timeline.add(now, records);
             appended += records;
             Thread.sleep(5); // a steady pace, not a flood: this scenario measures latency
         }
@@ -536,7 +665,9 @@ public final class Bench {
             Thread.sleep(10);
         }
         reader.reset();
-        report(name, appended, size, elapsed, latencies, List.copyOf(e2e), before);
+        long[] e = sortedNanos(e2e);
+        plots.e2e(name, e);
+        report(new Measured(name, store, appended, size, elapsed, sortedNanos(latencies), e, timeline), before, usage(), BROOK);
     }
 
     /** Records of the compaction scenario (one 1 KiB record per append); the default fills five cells of 8,192. */
@@ -606,10 +737,10 @@ public final class Bench {
         }
         Arrays.sort(unary);
         Arrays.sort(session);
-        System.out.printf(Locale.ROOT, "%-46s %10s %8.1f   (min %.1f, max %.1f)%n", "catch-up after compaction, warm: median of " + CATCHUP_PASSES,
-                "-", unary[CATCHUP_PASSES / 2], unary[0], unary[CATCHUP_PASSES - 1]);
-        System.out.printf(Locale.ROOT, "%-46s %10s %8.1f   (min %.1f, max %.1f)%n", "same, S2S session, warm: median of " + CATCHUP_PASSES,
-                "-", session[CATCHUP_PASSES / 2], session[0], session[CATCHUP_PASSES - 1]);
+        System.out.printf(Locale.ROOT, ROW + "%10s %8.1f   (min %.1f, max %.1f)%n", "catch-up after compaction, warm: median of " + CATCHUP_PASSES,
+                store, "-", unary[CATCHUP_PASSES / 2], unary[0], unary[CATCHUP_PASSES - 1]);
+        System.out.printf(Locale.ROOT, ROW + "%10s %8.1f   (min %.1f, max %.1f)%n", "same, S2S session, warm: median of " + CATCHUP_PASSES,
+                store, "-", session[CATCHUP_PASSES / 2], session[0], session[CATCHUP_PASSES - 1]);
     }
 
     /** Further catch-up passes of the compaction scenario, on a warm server (BROOK_BENCH_CATCHUP_PASSES, default 5). */
@@ -624,7 +755,7 @@ public final class Bench {
         if (skipped(stream)) {
             return 0;
         }
-        Map<String, Double> before = storeRequests();
+        Usage before = usage();
         AtomicLong bytes = new AtomicLong();
         AtomicLong next = new AtomicLong();
         CompletableFuture<Void> reached = new CompletableFuture<>();
@@ -653,11 +784,11 @@ public final class Bench {
         reached.get(COMPACT_WAIT_SECONDS, TimeUnit.SECONDS);
         long elapsed = System.nanoTime() - start;
         request.reset();
-        Map<String, Double> after = storeRequests();
+        Usage after = usage();
         double mib = bytes.get() / MIB;
         if (name != null) {
-            System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8s %8s %8s %8s %8s %s%n", name, next.get() / (elapsed / 1e9),
-                    mib / (elapsed / 1e9), "-", "-", "-", "-", "-", perMib(before, after, mib) + " (reads)");
+            System.out.printf(Locale.ROOT, ROW + "%10.0f %8.1f %8s %8s %8s %8s %8s %9s %s%n", name, store, next.get() / (elapsed / 1e9),
+                    mib / (elapsed / 1e9), "-", "-", "-", "-", "-", cpuPer(before, after, BROOK, mib), perMib(before, after, mib) + " (reads)");
         }
         return mib / (elapsed / 1e9);
     }
@@ -667,26 +798,13 @@ public final class Bench {
         if (skipped(stream)) {
             return new double[3];
         }
-        Map<String, Double> before = storeRequests();
+        Usage before = usage();
         long seq = 0;
         long bytes = 0;
         long records = 0;
         long start = System.nanoTime();
         while (true) {
-            // On the Vert.x h2c client, as the sessions read: the JDK's client spent more CPU per MiB than Brook
-            // serving it, on the same two cores, and the benchmark measured its own client.
-            RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost(base.getHost()).setPort(base.getPort())
-                    .setURI("/v1/streams/" + stream + "/records?seq_num=" + seq).putHeader("s2-basin", basin)
-                    .putHeader("accept", "application/protobuf");
-            if (token != null) {
-                o.putHeader("authorization", "Bearer " + token);
-            }
-            // Built on an event loop: composed from this thread, the response could arrive before body() was
-            // attached, and its chunks went nowhere (an empty body under a 1 MiB content-length, now and then).
-            CompletableFuture<Map.Entry<Integer, Buffer>> page = new CompletableFuture<>();
-            vertx.runOnContext(v -> h2.request(o).compose(req -> req.send().compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b))))
-                    .onSuccess(page::complete).onFailure(page::completeExceptionally));
-            Map.Entry<Integer, Buffer> r = page.get(60, TimeUnit.SECONDS);
+            Map.Entry<Integer, Buffer> r = page("/v1/streams/" + stream + "/records?seq_num=" + seq);
             if (r.getKey() != 200) {
                 if (r.getKey() != 416) {
                     throw new IllegalStateException("catch-up of " + stream + " at " + seq + ": " + r.getKey() + " " + r.getValue());
@@ -708,27 +826,69 @@ public final class Bench {
             }
         }
         long elapsed = System.nanoTime() - start;
-        Map<String, Double> after = storeRequests();
+        Usage after = usage();
         if (name != null) {
-            System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8s %8s %8s %8s %8s %s%n", name, records / (elapsed / 1e9),
-                    bytes / MIB / (elapsed / 1e9), "-", "-", "-", "-", "-", perMib(before, after, bytes / MIB) + " (reads)");
+            System.out.printf(Locale.ROOT, ROW + "%10.0f %8.1f %8s %8s %8s %8s %8s %9s %s%n", name, store, records / (elapsed / 1e9),
+                    bytes / MIB / (elapsed / 1e9), "-", "-", "-", "-", "-", cpuPer(before, after, BROOK, bytes / MIB),
+                    perMib(before, after, bytes / MIB) + " (reads)");
         }
-        return new double[]{bytes / MIB / (elapsed / 1e9), after.getOrDefault("get", 0.0) - before.getOrDefault("get", 0.0), bytes / MIB};
+        return new double[]{bytes / MIB / (elapsed / 1e9), after.requests().getOrDefault("get", 0.0) - before.requests().getOrDefault("get", 0.0),
+                bytes / MIB};
+    }
+
+    /**
+     * One unary read as protobuf: its status and body. On the Vert.x h2c client, as the sessions read: the
+     * JDK's client spent more CPU per MiB than Brook serving it, on the same two cores, and the benchmark
+     * measured its own client.
+     */
+    Map.Entry<Integer, Buffer> page(String path) throws Exception {
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost(base.getHost()).setPort(base.getPort())
+                .setURI(path).putHeader("s2-basin", basin).putHeader("accept", "application/protobuf");
+        if (token != null) {
+            o.putHeader("authorization", "Bearer " + token);
+        }
+        // Built on an event loop: composed from this thread, the response could arrive before body() was
+        // attached, and its chunks went nowhere (an empty body under a 1 MiB content-length, now and then).
+        CompletableFuture<Map.Entry<Integer, Buffer>> page = new CompletableFuture<>();
+        vertx.runOnContext(v -> h2.request(o).compose(req -> req.send().compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b))))
+                .onSuccess(page::complete).onFailure(page::completeExceptionally));
+        return page.get(90, TimeUnit.SECONDS);
     }
 
     // ---------------------------------------------------------------- reporting
 
-    void report(String name, long records, int size, long elapsedNanos, java.util.Collection<Long> ack, List<Long> e2e,
-                Map<String, Double> before) throws Exception {
-        Map<String, Double> after = storeRequests();
-        double seconds = elapsedNanos / 1e9;
-        double mib = records * (double) (size + 8) / MIB; // metered: body + 8
-        long[] l = ack.stream().mapToLong(Long::longValue).sorted().toArray();
-        long[] e = e2e.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf(Locale.ROOT, "%-46s %10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8s %s%n", name, records / seconds, mib / seconds,
-                ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(pct(l, 100)),
-                e.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f", ms(pct(e, 50))) + (e.length == 0 ? "" : ""),
-                perMib(before, after, mib) + (e.length == 0 ? "" : String.format(Locale.ROOT, "; e2e p99 %.2f ms", ms(pct(e, 99)))));
+    /** What one writing scenario measured: its row, its plots, and the writer matrix's comparisons. */
+    record Measured(String name, String store, long records, int size, long elapsedNanos, long[] ack, long[] e2e, Timeline timeline) {
+        double recordsPerSecond() {
+            return records / (elapsedNanos / 1e9);
+        }
+
+        /** Metered MiB: body + 8 bytes a record. */
+        double mib() {
+            return records * (double) (size + 8) / MIB;
+        }
+    }
+
+    /**
+     * Prints {@code m}'s row (CPU of {@code server} per appended MiB, storage requests per MiB) and gives
+     * its latencies and throughput to the plots (a peer's, not Brook's, dashed).
+     */
+    void report(Measured m, Usage before, Usage after, String server) {
+        double seconds = m.elapsedNanos() / 1e9;
+        long[] l = m.ack();
+        long[] e = m.e2e();
+        System.out.printf(Locale.ROOT, ROW + "%10.0f %8.1f %8.2f %8.2f %8.2f %8.2f %8s %9s %s%n", m.name(), m.store(), m.recordsPerSecond(),
+                m.mib() / seconds, ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(pct(l, 100)),
+                e.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f", ms(pct(e, 50))), cpuPer(before, after, server, m.mib()),
+                perMib(before, after, m.mib()) + (e.length == 0 ? "" : String.format(Locale.ROOT, "; e2e p99 %.2f ms", ms(pct(e, 99)))));
+        boolean peer = !server.equals(BROOK);
+        String label = peer ? m.name() + Plots.PEER_SUFFIX : m.name();
+        plots.ack(label, l, peer);
+        plots.throughput(label, m.timeline().perSecond(), peer);
+    }
+
+    static long[] sortedNanos(java.util.Collection<Long> samples) {
+        return samples.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
     static long pct(long[] sorted, int p) {
@@ -743,15 +903,48 @@ public final class Bench {
         return nanos / 1e6;
     }
 
-    static String perMib(Map<String, Double> before, Map<String, Double> after, double mib) {
+    /** The CPU seconds {@code process} used between two readings, per {@code amount} (MiB, or seconds): "n/a" when not known. */
+    static String cpuPer(Usage before, Usage after, String process, double amount) {
+        Double b = before.cpuSeconds().get(process);
+        Double a = after.cpuSeconds().get(process);
+        if (a == null || b == null) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.3f", (a - b) / Math.max(amount, 1e-9));
+    }
+
+    /** Storage requests per {@code mib} by operation, and S3Proxy's CPU seconds per {@code mib} when it runs here. */
+    static String perMib(Usage before, Usage after, double mib) {
         StringBuilder sb = new StringBuilder();
-        for (String op : new java.util.TreeSet<>(after.keySet())) {
-            double n = after.get(op) - before.getOrDefault(op, 0.0);
+        for (String op : new java.util.TreeSet<>(after.requests().keySet())) {
+            double n = after.requests().get(op) - before.requests().getOrDefault(op, 0.0);
             if (n > 0) {
                 sb.append(sb.length() == 0 ? "" : " ").append(op).append('=').append(String.format(Locale.ROOT, "%.1f", n / Math.max(mib, 1e-9)));
             }
         }
-        return sb.length() == 0 ? "none" : sb.toString();
+        String requests = sb.length() == 0 ? "none" : sb.toString();
+        return after.cpuSeconds().containsKey(S3PROXY) ? requests + "; S3Proxy CPU " + cpuPer(before, after, S3PROXY, mib) : requests;
+    }
+
+    /** The processes whose CPU the rows show: the Brook measured, S3Proxy when the benchmark started it, Redis. */
+    static final String BROOK = "brook";
+    static final String S3PROXY = "s3proxy";
+    static final String REDIS = "redis";
+
+    /** What the servers have used so far: Brook's storage requests by operation, and CPU seconds by process (what is known). */
+    record Usage(Map<String, Double> requests, Map<String, Double> cpuSeconds) {}
+
+    /** Brook's storage requests and the CPU of {@link #cpu}'s processes, now. */
+    Usage usage() throws Exception {
+        return new Usage(storeRequests(), cpuSeconds(cpu));
+    }
+
+    static Map<String, Double> cpuSeconds(Map<String, ProcessCpu> processes) throws Exception {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, ProcessCpu> p : processes.entrySet()) {
+            out.put(p.getKey(), p.getValue().seconds());
+        }
+        return out;
     }
 
     /** Store requests so far, by operation, from Brook's /metrics. */
@@ -806,6 +999,42 @@ public final class Bench {
         return b.append("]}").toString();
     }
 
+    /**
+     * A JSON batch of {@code records} records of {@code size} bytes, each body starting with the append's send
+     * time (nanoTime, 19 digits) so that a live reader can measure end-to-end latency: the text is built once,
+     * and each append writes its time into the copy.
+     */
+    static final class TaggedBatch {
+        static final int TAG_CHARS = 19;
+        private final byte[] template;
+        private final int[] tags;
+
+        TaggedBatch(int records, int size) {
+            if (size < TAG_CHARS) {
+                throw new IllegalArgumentException("a tagged record needs " + TAG_CHARS + " bytes, not " + size);
+            }
+            String pad = "x".repeat(size - TAG_CHARS);
+            StringBuilder b = new StringBuilder("{\"records\":[");
+            tags = new int[records];
+            for (int i = 0; i < records; i++) {
+                b.append(i == 0 ? "" : ",").append("{\"body\":\"");
+                tags[i] = b.length();
+                b.append("0".repeat(TAG_CHARS)).append(pad).append("\"}");
+            }
+            template = b.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** The batch, every body tagged with {@code sentAt}. */
+        String at(long sentAt) {
+            byte[] out = template.clone();
+            byte[] digits = String.format(Locale.ROOT, "%019d", sentAt).getBytes(StandardCharsets.US_ASCII);
+            for (int at : tags) {
+                System.arraycopy(digits, 0, out, at, TAG_CHARS);
+            }
+            return new String(out, StandardCharsets.ISO_8859_1);
+        }
+    }
+
     static AppendBatch batch(int records, int size) {
         byte[] body = new byte[size];
         Arrays.fill(body, (byte) 'x');
@@ -831,9 +1060,14 @@ public final class Bench {
         ProtoCodec.ReadBatch batch = ProtoCodec.decodeReadBatch(Arrays.copyOfRange(frameWithFlags, 1, frameWithFlags.length));
         List<Long> out = new ArrayList<>();
         for (var r : batch.records()) {
-            out.add(Long.parseLong(new String(r.body(), 0, 19, StandardCharsets.US_ASCII)));
+            out.add(sentAt(r.body()));
         }
         return out;
+    }
+
+    /** A tagged record's send time: the nanoTime its body starts with (19 digits, {@link TaggedBatch}). */
+    static long sentAt(byte[] body) {
+        return Long.parseLong(new String(body, 0, TaggedBatch.TAG_CHARS, StandardCharsets.US_ASCII));
     }
 
     /** Latency samples of one session, in a growing primitive array: no object per sample. Not thread-safe. */
@@ -1004,7 +1238,7 @@ public final class Bench {
                 for (int k = 0; k < seqNums.length; k++) {
                     var r = batch.records().get(k);
                     seqNums[k] = r.seqNum();
-                    sentAts[k] = Long.parseLong(new String(r.body(), 0, 19, StandardCharsets.US_ASCII));
+                    sentAts[k] = sentAt(r.body());
                 }
                 deliveries.batch(now, seqNums, sentAts);
             }), f.done);

@@ -130,6 +130,11 @@ public final class S3ProxyProcess {
         }
     }
 
+    /** The S3Proxy JVM's process id (the benchmark reads its CPU time). */
+    public long pid() {
+        return process.pid();
+    }
+
     public URI endpoint() {
         return endpoint;
     }
