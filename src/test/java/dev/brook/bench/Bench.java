@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
  *
  * <p>Environment: {@code BROOK_BENCH_URL}, {@code BROOK_BENCH_TOKEN} and {@code BROOK_BENCH_STORE} (a Brook
  * already running, and the store its rows name), {@code BROOK_BENCH_SECONDS} (each scenario's length,
- * default 8), {@code BROOK_BENCH_WARMUP_SECONDS} (unmeasured appends before the first scenario, default 5),
+ * default 8), {@code BROOK_BENCH_WARMUP_SECONDS} (unmeasured appends before the first scenario, default 15),
  * {@code BROOK_BENCH_REDIS} ({@code 0}: no Redis side), {@code BROOK_BENCH_S2_DURATION},
  * {@code BROOK_BENCH_S2_TARGET_MIBPS}, {@code BROOK_BENCH_S2_RECORD_SIZE}, {@code BROOK_BENCH_S2_CATCHUP_DELAY}
  * (S2's bench: 5s, 2, 1024, 1s), {@code BROOK_BENCH_PLOTS} (the plots' directory, default {@code docs/bench};
@@ -232,22 +232,27 @@ public final class Bench {
         writePlots();
     }
 
-    /** Seconds of unmeasured appends before the first scenario (BROOK_BENCH_WARMUP_SECONDS, default 5; 0: none). */
-    static final long WARMUP_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_WARMUP_SECONDS", "5"));
-
     /**
-     * Appends nobody measures, so that the first scenario (the writer matrix's 1 x 1, whose target is a
-     * 1 ms p50) does not measure the server's JIT compiling its append path: 8 closed-loop writers of
-     * 10-record batches of 1 KiB.
+     * Seconds of unmeasured appends before the first scenario (BROOK_BENCH_WARMUP_SECONDS, default 15; 0: none):
+     * a fresh JVM serving one-record appends spent most of its first 15-20 s compiling (a tenth of the steady
+     * rate in the first seconds), so the warm-up runs the writer matrix's shapes in turn, a third each.
      */
+    static final long WARMUP_SECONDS = Long.parseLong(System.getenv().getOrDefault("BROOK_BENCH_WARMUP_SECONDS", "15"));
+
     void warmUp() throws Exception {
         if (WARMUP_SECONDS <= 0) {
             return;
         }
         createStream("warmup");
-        Measured m = closedLoop("warm-up", "warmup", 8, 10, KIB, WARMUP_SECONDS, t0 -> jsonBatch(10, KIB));
-        System.out.printf(Locale.ROOT, "(warm-up, not measured: %d s, %,d records appended by 8 writers of 10-record batches)%n", WARMUP_SECONDS,
-                m.records());
+        long records = 0;
+        int[][] shapes = {{1, 1}, {8, 1}, {8, 100}};
+        for (int[] shape : shapes) {
+            String body = jsonBatch(shape[1], KIB);
+            long seconds = Math.max(1, WARMUP_SECONDS / shapes.length);
+            records += closedLoop("warm-up", "warmup", shape[0], shape[1], KIB, seconds, t0 -> body).records();
+        }
+        System.out.printf(Locale.ROOT, "(warm-up, not measured: %d s, %,d records appended in turn by 1 x 1, 8 x 1 and 8 x 100 writers)%n",
+                WARMUP_SECONDS, records);
     }
 
     /** A row's first two columns: the scenario, and the store and durability it measured. */
