@@ -44,6 +44,13 @@ final class ReadSession {
      */
     static final int FOLLOW_BATCH_ALIGN = 32;
     /**
+     * Following sessions per stream and wire form in this process. Aligned batches pay only where
+     * encodings can be shared: a lone follower of a busy stream reads whole batches (up to 1,000
+     * records), where 32-record pieces cost it a read, an encoding and a write each and kept it from
+     * keeping up with 8 writers of 100 records (docs/DECISIONS.md 51).
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Integer> FOLLOWERS = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
      * How many reads a session may handle in a row on the calling stack (a follower catching up from
      * memory reads batch after batch without waiting); beyond it, the next goes through the event loop.
      */
@@ -52,6 +59,11 @@ final class ReadSession {
     /** How a session's events look on the wire. */
     interface Output {
         String contentType();
+
+        /** What sessions that may share encodings have in common: their form on the wire (SessionOutputs.Shared). */
+        default String form() {
+            return contentType();
+        }
 
         /** Records, with the tail after them when they came from the live tail; counters include them. */
         Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes);
@@ -85,6 +97,8 @@ final class ReadSession {
     private long deliveredCount;
     private long deliveredBytes;
     private boolean following;
+    /** This session's key in {@link #FOLLOWERS} once it follows, until it ends. */
+    private String followerKey;
     private long followDeadlineMs = Long.MAX_VALUE;
     private boolean started;
     private volatile boolean closed;
@@ -143,6 +157,10 @@ final class ReadSession {
             w.complete(false); // the watch forgets it now, not at the next commit
         }
         if (first) {
+            String k = followerKey;
+            if (k != null) {
+                FOLLOWERS.computeIfPresent(k, (x, n) -> n > 1 ? n - 1 : null);
+            }
             onFinish.run();
         }
     }
@@ -179,7 +197,7 @@ final class ReadSession {
             return;
         }
         long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
-        if (following && position instanceof ReadRequest.Start.SeqNum at) {
+        if (following && position instanceof ReadRequest.Start.SeqNum at && FOLLOWERS.getOrDefault(followerKey, 0) > 1) {
             count = Math.min(count, FOLLOW_BATCH_ALIGN - Math.floorMod(at.seqNum(), FOLLOW_BATCH_ALIGN));
         }
         long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
@@ -264,6 +282,10 @@ final class ReadSession {
                 return;
             }
             following = true;
+            if (!finished) {
+                followerKey = basin + '/' + stream + '|' + output.form();
+                FOLLOWERS.merge(followerKey, 1, Integer::sum);
+            }
             followDeadlineMs = query.waitMs().isPresent() ? clockMs.getAsLong() + query.waitMs().getAsLong() : Long.MAX_VALUE;
             ping(records.tailSeq(), records.tailTimestamp());
             heartbeatMs = nextHeartbeatMs();

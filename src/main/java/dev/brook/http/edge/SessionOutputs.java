@@ -90,6 +90,11 @@ final class SessionOutputs {
             }
 
             @Override
+            public String form() {
+                return form;
+            }
+
+            @Override
             public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
                 long last = records.get(records.size() - 1).seqNum();
                 byte[] data = SHARED.encode(records, tail, form, () -> RecordJson.readBatchBytes(records, tail, format));
@@ -140,6 +145,11 @@ final class SessionOutputs {
             @Override
             public String contentType() {
                 return S2S;
+            }
+
+            @Override
+            public String form() {
+                return form;
             }
 
             @Override

@@ -257,6 +257,70 @@ class ReadSessionBackpressureTest {
         }
     }
 
+    /**
+     * A lone follower (no other session of its stream in its form here to share encodings with) reads
+     * a burst whole rather than in aligned pieces. Found at 8 writers × 100 records with one SSE and one
+     * S2S reader: 30 records per batch, a read, an encoding and a write each, and both fell behind.
+     */
+    @Test
+    void aLoneFollowerReadsABurstWhole() {
+        DataPlane data = dataPlane();
+        append(data, "a");
+        Context context = vertx.getOrCreateContext();
+        Wire wire = new Wire();
+        // A form of its own: other tests' sessions of this stream are still following in this JVM.
+        ReadSession.Output alone = new ReadSession.Output() {
+            @Override
+            public String contentType() {
+                return OUTPUT.contentType();
+            }
+
+            @Override
+            public String form() {
+                return "alone";
+            }
+
+            @Override
+            public Buffer batch(List<SequencedRecord> records, Optional<long[]> tail, long deliveredCount, long deliveredBytes) {
+                return OUTPUT.batch(records, tail, deliveredCount, deliveredBytes);
+            }
+
+            @Override
+            public Buffer heartbeat(long tailSeq, long tailTimestamp, long nowMs) {
+                return OUTPUT.heartbeat(tailSeq, tailTimestamp, nowMs);
+            }
+
+            @Override
+            public Buffer done() {
+                return OUTPUT.done();
+            }
+
+            @Override
+            public Buffer error(Replies.Error error) {
+                return OUTPUT.error(error);
+            }
+        };
+        ReadSession session = new ReadSession(data, alone, context, response(wire), BASIN, "s", Optional.empty(), StreamConfigSpec.EMPTY,
+                new SessionQuery(new ReadRequest.Start.SeqNum(0), false, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+                        OptionalLong.empty(), 0, 0), () -> 1_000_000L, new Random(3), () -> { });
+        context.runOnContext(v -> session.start());
+        settle(context);
+        assertEquals(List.of("batch 0"), wire.batches());
+        List<AppendRecord> burst = new ArrayList<>();
+        for (int r = 0; r < 70; r++) {
+            burst.add(new AppendRecord(OptionalLong.empty(), List.of(), ("r" + r).getBytes(StandardCharsets.UTF_8)));
+        }
+        CompletableFuture<Void> appended = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            assertInstanceOf(AppendOutcome.Acked.class, data.append(BASIN, "s", new AppendBatch(burst, OptionalLong.empty(), Optional.empty(), 5),
+                    Optional.empty(), StreamConfigSpec.EMPTY, false).toCompletableFuture().join());
+            appended.complete(null);
+        });
+        appended.orTimeout(10, TimeUnit.SECONDS).join();
+        settle(context);
+        assertEquals(List.of("batch 0", range(1, 71)), wire.batches(), "the burst in one batch, every record once, in order");
+    }
+
     /** {@code batch from,...,to-1}. */
     static String range(int from, int to) {
         List<String> seqs = new ArrayList<>();
