@@ -178,14 +178,7 @@ final class ReadSession {
         if (closed) {
             return;
         }
-        long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
-        if (following && position instanceof ReadRequest.Start.SeqNum at) {
-            count = Math.min(count, FOLLOW_BATCH_ALIGN - Math.floorMod(at.seqNum(), FOLLOW_BATCH_ALIGN));
-        }
-        long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
-        ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
-        // After the first read, each one continues the session: it may be bounded by the tail this process validated last.
-        CompletableFuture<ReadOutcome> read = data.read(basin, stream, request, key, autoCreateConfig, false, started).toCompletableFuture();
+        CompletableFuture<ReadOutcome> read = startRead();
         if (live && read.isDone() && inlineDepth < INLINE_DEPTH_MAX && Vertx.currentContext() == context) {
             // A follower woken on its own context whose read came from memory: handled now, not after another
             // trip through the event loop's queue (a thousand followers woken by one commit made a thousand).
@@ -198,6 +191,18 @@ final class ReadSession {
             return;
         }
         read.whenComplete((outcome, failure) -> context.runOnContext(v -> completed(read, live)));
+    }
+
+    /** Sends the read of the next batch, from the position and bounds the session has now. */
+    private CompletableFuture<ReadOutcome> startRead() {
+        long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
+        if (following && position instanceof ReadRequest.Start.SeqNum at) {
+            count = Math.min(count, FOLLOW_BATCH_ALIGN - Math.floorMod(at.seqNum(), FOLLOW_BATCH_ALIGN));
+        }
+        long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
+        ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
+        // After the first read, each one continues the session: it may be bounded by the tail this process validated last.
+        return data.read(basin, stream, request, key, autoCreateConfig, false, started).toCompletableFuture();
     }
 
     private void completed(CompletableFuture<ReadOutcome> read, boolean live) {
@@ -248,8 +253,15 @@ final class ReadSession {
                 // A follower's batch that reached the tail: wait on the watch now instead of reading
                 // again to learn that nothing follows (a third of what each delivery cost).
                 afterWrite(() -> follow(records.tailSeq(), records.tailTimestamp()));
+            } else if (!response.writeQueueFull()) {
+                readNext(following);
             } else {
-                afterWrite(() -> readNext(following));
+                // The connection is still taking the batches written: the next one is read meanwhile (docs/LOG.md,
+                // "Read-ahead") and written once it drains. One batch prepared at most, written only after the
+                // drain: backpressure holds, and the session holds a batch more than the connection's queue.
+                CompletableFuture<ReadOutcome> prepared = startRead();
+                boolean stillFollowing = following;
+                afterWrite(() -> prepared.whenComplete((o, f) -> context.runOnContext(v -> completed(prepared, stillFollowing))));
             }
             return;
         }
