@@ -58,6 +58,8 @@ final class CommitReadAhead {
     private long estimate = 1024;
     /** Commits in a row the walk reached that were not in memory. */
     private int run;
+    /** Steps in a row of walks behind the position. */
+    private int behind;
 
     CommitReadAhead(ObjectStore store, LogKeys keys, CommitCache commits) {
         this.store = store;
@@ -77,15 +79,21 @@ final class CommitReadAhead {
         CommitKey after;
         long listGeneration;
         synchronized (this) {
-            if (bytes > 0) {
-                estimate = bytes;
-            }
             if (key.isBelow(position)) {
-                // Another read, further back: what was planned ahead of the old position is of no use to it.
+                if (++behind < RUN_MIN) {
+                    // Another reader of the stream, further back (two catch-ups at once): it reads on without
+                    // read-ahead rather than the two taking the plan from each other at every step.
+                    return;
+                }
+                // A read further back, alone for a while: what was planned ahead of the old position is of no use.
                 listed.clear();
                 sent.clear();
                 listedTo = null;
                 generation++;
+            }
+            behind = 0;
+            if (bytes > 0) {
+                estimate = bytes;
             }
             boolean inMemory = commits.holds(keys.commit(key));
             run = inMemory ? 0 : position.isBelow(key) || run == 0 ? run + 1 : 1;
