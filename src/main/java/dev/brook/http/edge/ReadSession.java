@@ -26,8 +26,9 @@ import org.jboss.logging.Logger;
  * One read session (spec §7.4-§7.5, §8.4), SSE or S2S: catch up from storage in batches of at most
  * 1,000 records and 1 MiB, then follow the live tail, with a heartbeat on reaching it and after
  * 5-15 s of quiet; ends normally when a bound is reached or the wait runs out, or with an error.
- * One read is in flight at a time and none starts while the connection's write queue is full, so a
- * slow reader never makes the server buffer more than a batch. The {@link Output} says how each of
+ * One read is in flight at a time; while the connection's write queue is full the next batch is read
+ * but not written until it drains (docs/LOG.md, "Read-ahead"), so a slow reader never makes the
+ * server hold more than one batch beyond the connection's queue. The {@link Output} says how each of
  * these looks on the wire.
  */
 final class ReadSession {
