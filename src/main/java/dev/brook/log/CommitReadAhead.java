@@ -25,8 +25,8 @@ import java.util.Optional;
  */
 final class CommitReadAhead {
 
-    /** Keys one LIST asks for. */
-    static final int LISTED_MAX = 256;
+    /** Keys one LIST asks for (S3's most): the walk must not overtake the listing while the next LIST is out. */
+    static final int LISTED_MAX = 1000;
     /** GETs sent ahead and not landed, at most. */
     static final int IN_FLIGHT_MAX = 16;
     /** Commits fetched ahead of the walk's position, at most. */
@@ -130,17 +130,27 @@ final class CommitReadAhead {
                 if (!sent.isEmpty() && last.isBelow(sent.peekLast())) {
                     last = sent.peekLast();
                 }
+                boolean beyondAfter = false;
                 for (String k : page.keys()) { // at most LISTED_MAX
                     Optional<CommitKey> key = keys.parseCommit(k);
-                    if (key.isEmpty() || !last.isBelow(key.get()) || tail.isBelow(key.get())) {
+                    if (key.isEmpty() || tail.isBelow(key.get())) {
                         continue;
                     }
-                    listed.addLast(key.get());
-                    last = key.get();
+                    beyondAfter |= after.isBelow(key.get());
+                    if (last.isBelow(key.get())) {
+                        listed.addLast(key.get());
+                        last = key.get();
+                    }
                 }
-                // Nothing new listed (a listing that lags, or only the tail after): no LIST more until the walk
-                // passes the tail it reads against; it reads on by the chain meanwhile.
-                listedTo = last.equals(after) || last.equals(position) ? tail : last;
+                if (!listed.isEmpty()) {
+                    listedTo = last;
+                } else if (beyondAfter) {
+                    listedTo = null; // the walk passed every key listed while the LIST was out: list again from it
+                } else {
+                    // Nothing listed after the key (a listing that lags, or the tail next): no LIST more until the
+                    // walk passes the tail it reads against; it reads on by the chain meanwhile.
+                    listedTo = tail;
+                }
             }
             pump();
         });
