@@ -31,6 +31,10 @@ public class EngineProducer {
     @ConfigProperty(name = "brook.commit-cache.bytes")
     java.util.Optional<Long> commitCacheBytes = java.util.Optional.empty(); // injected; the default for direct use
 
+    /** Bytes catch-ups of the process may fetch ahead of what they serve (docs/LOG.md, "Read-ahead"); default 32 MiB or a sixteenth of the heap. */
+    @ConfigProperty(name = "brook.read-ahead.bytes")
+    java.util.Optional<Long> readAheadBytes = java.util.Optional.empty(); // injected; the default for direct use
+
     @Produces
     @Singleton
     LogEnv logEnv(ObjectStore store, MeterRegistry registry) {
@@ -38,7 +42,8 @@ public class EngineProducer {
         // native image's heap), thread-safe (docs/DECISIONS.md 24). Simulations inject seeded ones.
         SecureRandom random = new SecureRandom();
         LogEnv env = new LogEnv(store, System::currentTimeMillis, System::nanoTime, ResilientObjectStore.Delay.REAL, random,
-                LogSettings.DEFAULT, new CommitCache(commitCacheBytes.orElse(CommitCache.DEFAULT_BYTES_MAX)));
+                LogSettings.DEFAULT, new CommitCache(commitCacheBytes.orElse(CommitCache.DEFAULT_BYTES_MAX),
+                        readAheadBytes.orElse(CommitCache.DEFAULT_READ_AHEAD_BYTES)));
         CommitCache commits = env.commits();
         // How fan-out is served (docs/LOG.md, fan-out): commit reads from memory, joined to a GET in flight, or fetched.
         FunctionCounter.builder("brook.commit.reads", commits, CommitCache::readsFromMemory).tag("source", "memory")
@@ -49,6 +54,8 @@ public class EngineProducer {
                 .description("Commit reads by readers of this process, by where the commit came from").register(registry);
         Gauge.builder("brook.commit.cache.bytes", commits, CommitCache::bytes).baseUnit("bytes")
                 .description("Commit bodies held in memory for this process's readers").register(registry);
+        Gauge.builder("brook.read.ahead.bytes", commits, CommitCache::readAheadBytes).baseUnit("bytes")
+                .description("Bytes catch-ups fetched ahead of what they served: GETs in flight and cells not served yet").register(registry);
         return env;
     }
 

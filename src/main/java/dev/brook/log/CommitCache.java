@@ -61,11 +61,28 @@ public final class CommitCache {
     private final LongAdder shared = new LongAdder();
     private final LongAdder fetched = new LongAdder();
 
+    /**
+     * Default read-ahead window: 32 MiB per process, or a sixteenth of the heap when that is less
+     * (docs/LOG.md, "Read-ahead").
+     */
+    public static final long DEFAULT_READ_AHEAD_BYTES = Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 16);
+
     public CommitCache(long bytesMax) {
-        if (bytesMax < 0) {
-            throw new IllegalArgumentException("a cache bound must not be negative: " + bytesMax);
+        this(bytesMax, DEFAULT_READ_AHEAD_BYTES);
+    }
+
+    /**
+     * @param bytesMax          the bound on commit bodies held (and, apart, on segments held)
+     * @param readAheadBytesMax the read-ahead window of the process: bytes of GETs a catch-up issued ahead of
+     *                          what it serves, in flight or landed and not served yet (docs/LOG.md, "Read-ahead");
+     *                          0: no read-ahead
+     */
+    public CommitCache(long bytesMax, long readAheadBytesMax) {
+        if (bytesMax < 0 || readAheadBytesMax < 0) {
+            throw new IllegalArgumentException("a cache bound must not be negative: " + bytesMax + ", " + readAheadBytesMax);
         }
         this.bytesMax = bytesMax;
+        this.aheadBytesMax = readAheadBytesMax;
     }
 
     /** The commit at {@code objectKey} (which holds {@code key}): cached, joined to a GET in flight, or fetched. */
@@ -147,6 +164,11 @@ public final class CommitCache {
         }
     }
 
+    /** Whether the commit at {@code objectKey} is held (read-ahead skips it). */
+    synchronized boolean holds(String objectKey) {
+        return cached.containsKey(objectKey);
+    }
+
     /** A commit this process wrote and won, after its floor guard (so validated): its followers read it from memory. */
     synchronized void put(String objectKey, Commit commit, CommitSummary summary, long size) {
         remember(objectKey, new Entry(commit, summary, size, true));
@@ -160,7 +182,89 @@ public final class CommitCache {
     private long cellBytes;
 
     synchronized Optional<Segments.Cell> cell(String segmentKey) {
-        return Optional.ofNullable(cells.get(segmentKey));
+        Segments.Cell c = cells.get(segmentKey);
+        if (c == null) {
+            c = aheadCells.remove(segmentKey);
+            if (c != null) {
+                // Read ahead, and now served: out of the window, into the cache like any cell read.
+                aheadHeld -= c.bytes();
+                rememberCell(segmentKey, c);
+            }
+        }
+        return Optional.ofNullable(c);
+    }
+
+    /*
+     * The read-ahead window (docs/LOG.md, "Read-ahead"): one bound, in bytes, on what catch-ups of every
+     * stream of the process fetched ahead of what they serve: GETs in flight (reserved by an estimate of their
+     * size before they are sent) and cells landed but not served yet (held here, apart from the cache, oldest
+     * first out, so a catch-up that stopped leaves nothing pinned: the next read-ahead of any stream pushes
+     * it out). Commits read ahead land in the cache itself (bounded by bytesMax) and hold nothing here.
+     */
+    private final long aheadBytesMax;
+    private final LinkedHashMap<String, Segments.Cell> aheadCells = new LinkedHashMap<>();
+    private long aheadHeld;
+    private long aheadInFlight;
+    private long aheadHighWater;
+
+    /** The read-ahead window's bound. */
+    public long readAheadBytesMax() {
+        return aheadBytesMax;
+    }
+
+    /**
+     * Reserves {@code bytes} of the window for a GET about to be sent ahead; false when the window is full
+     * of GETs in flight (cells landed and not served make room, oldest first).
+     */
+    synchronized boolean reserveAhead(long bytes) {
+        if (bytes <= 0 || aheadInFlight + bytes > aheadBytesMax) {
+            return false;
+        }
+        Iterator<Segments.Cell> oldest = aheadCells.values().iterator();
+        while (aheadHeld + aheadInFlight + bytes > aheadBytesMax && oldest.hasNext()) {
+            aheadHeld -= oldest.next().bytes();
+            oldest.remove();
+        }
+        aheadInFlight += bytes;
+        aheadHighWater = Math.max(aheadHighWater, aheadHeld + aheadInFlight);
+        return true;
+    }
+
+    /**
+     * A GET sent ahead with {@code reserved} bytes landed: its reservation goes back, and the cell it
+     * found, if any, is held until served when it fits in the window (else dropped: it is fetched again
+     * when needed). Commits read ahead pass no cell (they are in the cache).
+     */
+    synchronized void landAhead(long reserved, String segmentKey, Segments.Cell cell) {
+        aheadInFlight -= reserved;
+        if (cell == null || cells.containsKey(segmentKey) || aheadCells.containsKey(segmentKey)) {
+            return;
+        }
+        Iterator<Segments.Cell> oldest = aheadCells.values().iterator();
+        while (aheadHeld + aheadInFlight + cell.bytes() > aheadBytesMax && oldest.hasNext()) {
+            aheadHeld -= oldest.next().bytes();
+            oldest.remove();
+        }
+        if (aheadHeld + aheadInFlight + cell.bytes() <= aheadBytesMax) {
+            aheadCells.put(segmentKey, cell);
+            aheadHeld += cell.bytes();
+            aheadHighWater = Math.max(aheadHighWater, aheadHeld + aheadInFlight);
+        }
+    }
+
+    /** Whether a cell is held, in the cache or read ahead (without serving it). */
+    synchronized boolean holdsCell(String segmentKey) {
+        return cells.containsKey(segmentKey) || aheadCells.containsKey(segmentKey);
+    }
+
+    /** The most the read-ahead window ever held, in flight and landed (tests). */
+    public synchronized long readAheadHighWater() {
+        return aheadHighWater;
+    }
+
+    /** Bytes in the read-ahead window now (tests, metrics). */
+    public synchronized long readAheadBytes() {
+        return aheadHeld + aheadInFlight;
     }
 
     synchronized void rememberCell(String segmentKey, Segments.Cell cell) {
@@ -180,6 +284,10 @@ public final class CommitCache {
         Segments.Cell old = cells.remove(segmentKey);
         if (old != null) {
             cellBytes -= old.bytes();
+        }
+        Segments.Cell ahead = aheadCells.remove(segmentKey);
+        if (ahead != null) {
+            aheadHeld -= ahead.bytes();
         }
     }
 

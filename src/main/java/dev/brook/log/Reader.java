@@ -38,6 +38,7 @@ final class Reader {
     private final java.util.function.ToLongFunction<SequencedRecord> meter;
 
     private final Segments segments;
+    private final CommitReadAhead commitsAhead;
 
     Reader(Chain chain, LogEnv env, java.util.function.ToLongFunction<SequencedRecord> meter, Segments segments) {
         this.segments = segments;
@@ -48,6 +49,7 @@ final class Reader {
         this.keys = chain.keys();
         this.settings = env.settings();
         this.nanoClock = env.nanoClock();
+        this.commitsAhead = new CommitReadAhead(store, keys, commits);
     }
 
     CompletionStage<ReadOutcome> read(ReadRequest request) {
@@ -357,6 +359,7 @@ final class Reader {
         CommitKey[] firstRead = {null};
         List<Commit> unvalidated = new ArrayList<>();
         boolean[] jumped = {false};
+        long[] lastBytes = {0};
         return Loops.until(settings.readCommitsMax() + 1, settings.loopDeadline(nanoClock), n -> {
             if (n == settings.readCommitsMax()) {
                 return CompletableFuture.completedFuture(Optional.of(new Walked(firstRead[0], out, unvalidated, jumped[0])));
@@ -364,6 +367,10 @@ final class Reader {
             CommitKey key = at[0];
             CommitKey floorBefore = chain.floors().cached().floor(); // known before the lookup below is sent
             boolean compacted = key.isBelow(floorBefore);
+            if (!compacted) {
+                // A run of commits: GETs of the ones listed after this one go out ahead (docs/LOG.md, "Read-ahead").
+                commitsAhead.at(key, tailKey, lastBytes[0]);
+            }
             return fetchAt(key).thenCompose(cached -> {
                 if (cached.isEmpty() && compacted) {
                     // Its cell is gone (trimmed or expired, from the bottom): go on from the first cell left, or the
@@ -392,6 +399,9 @@ final class Reader {
                     });
                 }
                 Commit commit = cached.get().commit();
+                if (!compacted) {
+                    lastBytes[0] = bytesOf(commit);
+                }
                 if (commit.key().start() > key.start()) {
                     // A segment whose cell lost its first records to a trim (docs/LOG.md, "Compaction"): a jump over
                     // trimmed records, and what was collected before them was trimmed too.
@@ -420,6 +430,15 @@ final class Reader {
                 return CompletableFuture.completedFuture(Optional.<Walked>empty());
             });
         }, () -> new IllegalStateException("walk ended without a value"));
+    }
+
+    /** About the bytes a commit's object takes (its records' metered sizes): read-ahead's estimate of the next ones. */
+    private static long bytesOf(Commit commit) {
+        long bytes = 64;
+        for (SequencedRecord r : commit.records()) {
+            bytes += r.meteredBytes();
+        }
+        return bytes;
     }
 
     /**

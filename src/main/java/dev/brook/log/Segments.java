@@ -89,9 +89,19 @@ final class Segments {
     private final LogKeys keys;
     private final int cellRecords;
     private final CommitCache cache;
+    private final java.util.function.LongSupplier compactedBelow;
     private final Map<Long, CompletableFuture<Optional<Cell>>> inFlight = new HashMap<>();
 
     Segments(ObjectStore store, LogKeys keys, int cellRecords, CommitCache cache) {
+        this(store, keys, cellRecords, cache, () -> 0);
+    }
+
+    /**
+     * @param compactedBelow the start of the floor this process knows: cells wholly below it are compacted, and
+     *                       only those are read ahead (a hint: what read-ahead finds absent is asked again)
+     */
+    Segments(ObjectStore store, LogKeys keys, int cellRecords, CommitCache cache, java.util.function.LongSupplier compactedBelow) {
+        this.compactedBelow = compactedBelow;
         this.store = store;
         this.keys = keys;
         this.cellRecords = cellRecords;
@@ -121,11 +131,14 @@ final class Segments {
                 // that knows the floor passed the cell since. Asked again, alone (LogSimulationTest, seed 47).
                 return running.thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : fetchAlone(cellStart));
             }
-            Prefetch ahead = prefetched;
-            if (ahead != null && ahead.cellStart() == cellStart) {
-                // A catch-up that reaches the cell its prefetch is still fetching waits for that GET instead of
-                // sending a second one; on the same terms as above, "absent" from it is no answer.
-                return ahead.result().thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found) : fetchAlone(cellStart));
+            CompletableFuture<Optional<Cell>> readingAhead = ahead.get(cellStart);
+            if (readingAhead != null) {
+                // A catch-up that reaches a cell its read-ahead is still fetching waits for that GET instead of
+                // sending a second one; on the same terms as above, "absent" from it is no answer. Found, it is
+                // taken out of the read-ahead window into the cache (when the window still holds it).
+                String key = keys.segment(cellStart);
+                return readingAhead.thenCompose(found -> found.isPresent()
+                        ? CompletableFuture.completedFuture(cache.cell(key).or(() -> found)) : fetchAlone(cellStart));
             }
             mine = new CompletableFuture<>();
             inFlight.put(cellStart, mine);
@@ -164,11 +177,11 @@ final class Segments {
                 return heldFromBefore(seq);
             }
             Cell c = found.get();
-            if (Math.floorMod(seq, cellRecords) >= cellRecords / 8 && cache.bytesMax() >= 3 * c.bytes()) {
-                // A catch-up an eighth into a cell: fetch the next one meanwhile, so that its GET and decoding
-                // overlap the seven eighths still to serve (one at a time per stream; only when the cache holds
-                // both with room to spare, or the next would push out the one being read).
-                prefetch(cellOf(seq) + cellRecords);
+            if (Math.floorMod(seq, cellRecords) >= cellRecords / 8 && cache.bytesMax() >= 2 * c.bytes()) {
+                // A catch-up an eighth into a cell: fetch the next ones meanwhile, in parallel, so that their GETs
+                // and checks overlap the seven eighths still to serve (docs/LOG.md, "Read-ahead"); only when the
+                // cache holds a cell served from the window beside the one being read.
+                readAhead(cellOf(seq), c.bytes());
             }
             // The last commit starting at or before seq (by bisection over starts, nothing decoded: a catch-up asks
             // once per commit); at one start, the commit with records comes after the zero-record ones (greater epoch).
@@ -282,56 +295,69 @@ final class Segments {
         }));
     }
 
-    /** The last cell a prefetch found absent (not compacted yet): not asked again by prefetches. */
-    private volatile long prefetchMissed = -1;
+    /** Cells a catch-up reads ahead of the one it serves, at most (fewer when the read-ahead window is full). */
+    static final int CELLS_AHEAD_MAX = 4;
 
-    private final java.util.concurrent.atomic.AtomicBoolean prefetching = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Read-ahead GETs in flight, by cell: a lookup of one of them joins it for what it finds. Guarded by this. */
+    private final Map<Long, CompletableFuture<Optional<Cell>>> ahead = new HashMap<>();
 
-    /** The prefetch in flight: its cell and what it will find (empty when absent, failed or corrupt). */
-    private record Prefetch(long cellStart, CompletableFuture<Optional<Cell>> result) {}
+    /** The last cell read-ahead found absent (not compacted yet, or deleted): not asked again by read-ahead. */
+    private volatile long aheadMissed = -1;
 
-    private volatile Prefetch prefetched;
+    /** The cell whose read-ahead was planned last: a catch-up asks once per commit, and plans once per cell. */
+    private volatile long aheadPlanned = -1;
 
-    /** The last cell a prefetch was sent for or found cached: a catch-up asks once per commit, and needs no second look. */
-    private volatile long prefetchSeen = -1;
-
-    private void prefetch(long cellStart) {
-        if (prefetchSeen == cellStart || prefetchMissed == cellStart) {
+    /**
+     * Reads ahead of the cell starting at {@code current} (docs/LOG.md, "Read-ahead"): GETs, all in flight
+     * at once, of the next cells up to {@value #CELLS_AHEAD_MAX}, each sent only when the process's
+     * read-ahead window takes its bytes (estimated by the current cell's) and only for cells wholly below
+     * the floor known (compacted; one beyond would be asked in vain). What they find waits in the window
+     * until served; "absent" from them is no answer (see {@link #cell}).
+     */
+    private void readAhead(long current, long estimate) {
+        if (aheadPlanned == current) {
             return;
         }
-        String key = keys.segment(cellStart);
-        if (cache.cell(key).isPresent()) {
-            prefetchSeen = cellStart;
-            return;
-        }
-        if (!prefetching.compareAndSet(false, true)) {
-            return; // one prefetch at a time per stream
-        }
-        prefetchSeen = cellStart;
-        // A lookup joins it only for what it finds: a prefetch may be sent before the cell is compacted, and
-        // a lookup that took its "absent" would take it for "deleted" (LogSimulationTest); it asks again alone.
-        CompletableFuture<Optional<Cell>> result = new CompletableFuture<>();
-        prefetched = new Prefetch(cellStart, result);
-        store.get(key).whenComplete((object, e) -> {
-            Optional<Cell> found = Optional.empty();
-            if (e == null && object.isEmpty()) {
-                prefetchMissed = cellStart;
-            } else if (e == null) {
-                try {
-                    found = Optional.of(held(key, cellStart, object.get().body()));
-                    cache.rememberCell(key, found.get());
-                } catch (RuntimeException corrupt) {
-                    // the lookup that needs it fetches it again and reports what it finds
-                }
-            } // a failed prefetch is simply fetched again when needed
-            prefetching.set(false);
-            result.complete(found);
-            synchronized (this) {
-                if (prefetched != null && prefetched.result() == result) {
-                    prefetched = null; // what it found is in the cache, bounded there; not held here as well
-                }
+        aheadPlanned = current;
+        long compactedBelow = this.compactedBelow.getAsLong();
+        for (int k = 1; k <= CELLS_AHEAD_MAX; k++) { // count-bound; sends GETs, waits for none
+            long next = current + (long) k * cellRecords;
+            if (next + cellRecords > compactedBelow || next < current) {
+                return;
             }
-        });
+            if (next == aheadMissed) {
+                continue;
+            }
+            String key = keys.segment(next);
+            CompletableFuture<Optional<Cell>> result;
+            synchronized (this) {
+                if (ahead.containsKey(next) || inFlight.containsKey(next) || cache.holdsCell(key)) {
+                    continue;
+                }
+                if (!cache.reserveAhead(estimate)) {
+                    return; // the window is full: the next cell's plan tries again
+                }
+                result = new CompletableFuture<>();
+                ahead.put(next, result);
+            }
+            store.get(key).whenComplete((object, e) -> {
+                Cell found = null;
+                if (e == null && object.isEmpty()) {
+                    aheadMissed = next;
+                } else if (e == null) {
+                    try {
+                        found = held(key, next, object.get().body());
+                    } catch (RuntimeException corrupt) {
+                        // the lookup that needs it fetches it again and reports what it finds
+                    }
+                } // a failed read-ahead is simply fetched again when needed
+                cache.landAhead(estimate, key, found);
+                synchronized (this) {
+                    ahead.remove(next);
+                }
+                result.complete(Optional.ofNullable(found));
+            });
+        }
     }
 
     /** Deletes a cell's segment and forgets it here. */

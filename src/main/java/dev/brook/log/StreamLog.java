@@ -72,7 +72,8 @@ public final class StreamLog {
         Floors floors = new Floors(env.store(), keys, env.settings(), env.nanoClock());
         this.chain = new Chain(env.store(), keys, floors, env.settings(), genesis, env.nanoClock());
         this.committer = new Committer(chain, env, options.recordSeqNumMax(), options.peering());
-        Segments segments = new Segments(env.store(), keys, env.settings().segmentCellRecords(), env.commits());
+        Segments segments = new Segments(env.store(), keys, env.settings().segmentCellRecords(), env.commits(),
+                () -> chain.floors().cached().floor().start());
         this.reader = new Reader(chain, env, options.meter(), segments);
         this.trimmer = new Trimmer(chain, reader, env, segments);
         this.compactor = new Compactor(chain, trimmer, env, segments);

@@ -26,8 +26,9 @@ import org.jboss.logging.Logger;
  * One read session (spec §7.4-§7.5, §8.4), SSE or S2S: catch up from storage in batches of at most
  * 1,000 records and 1 MiB, then follow the live tail, with a heartbeat on reaching it and after
  * 5-15 s of quiet; ends normally when a bound is reached or the wait runs out, or with an error.
- * One read is in flight at a time and none starts while the connection's write queue is full, so a
- * slow reader never makes the server buffer more than a batch. The {@link Output} says how each of
+ * One read is in flight at a time; while the connection's write queue is full the next batch is read
+ * but not written until it drains (docs/LOG.md, "Read-ahead"), so a slow reader never makes the
+ * server hold more than one batch beyond the connection's queue. The {@link Output} says how each of
  * these looks on the wire.
  */
 final class ReadSession {
@@ -196,14 +197,7 @@ final class ReadSession {
         if (closed) {
             return;
         }
-        long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
-        if (following && position instanceof ReadRequest.Start.SeqNum at && FOLLOWERS.getOrDefault(followerKey, 0) > 1) {
-            count = Math.min(count, FOLLOW_BATCH_ALIGN - Math.floorMod(at.seqNum(), FOLLOW_BATCH_ALIGN));
-        }
-        long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
-        ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
-        // After the first read, each one continues the session: it may be bounded by the tail this process validated last.
-        CompletableFuture<ReadOutcome> read = data.read(basin, stream, request, key, autoCreateConfig, false, started).toCompletableFuture();
+        CompletableFuture<ReadOutcome> read = startRead();
         if (live && read.isDone() && inlineDepth < INLINE_DEPTH_MAX && Vertx.currentContext() == context) {
             // A follower woken on its own context whose read came from memory: handled now, not after another
             // trip through the event loop's queue (a thousand followers woken by one commit made a thousand).
@@ -216,6 +210,18 @@ final class ReadSession {
             return;
         }
         read.whenComplete((outcome, failure) -> context.runOnContext(v -> completed(read, live)));
+    }
+
+    /** Sends the read of the next batch, from the position and bounds the session has now. */
+    private CompletableFuture<ReadOutcome> startRead() {
+        long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
+        if (following && position instanceof ReadRequest.Start.SeqNum at && FOLLOWERS.getOrDefault(followerKey, 0) > 1) {
+            count = Math.min(count, FOLLOW_BATCH_ALIGN - Math.floorMod(at.seqNum(), FOLLOW_BATCH_ALIGN));
+        }
+        long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
+        ReadRequest request = new ReadRequest(position, count, bytes, query.until(), clamp, query.mayFollow());
+        // After the first read, each one continues the session: it may be bounded by the tail this process validated last.
+        return data.read(basin, stream, request, key, autoCreateConfig, false, started).toCompletableFuture();
     }
 
     private void completed(CompletableFuture<ReadOutcome> read, boolean live) {
@@ -266,8 +272,15 @@ final class ReadSession {
                 // A follower's batch that reached the tail: wait on the watch now instead of reading
                 // again to learn that nothing follows (a third of what each delivery cost).
                 afterWrite(() -> follow(records.tailSeq(), records.tailTimestamp()));
+            } else if (!response.writeQueueFull()) {
+                readNext(following);
             } else {
-                afterWrite(() -> readNext(following));
+                // The connection is still taking the batches written: the next one is read meanwhile (docs/LOG.md,
+                // "Read-ahead") and written once it drains. One batch prepared at most, written only after the
+                // drain: backpressure holds, and the session holds a batch more than the connection's queue.
+                CompletableFuture<ReadOutcome> prepared = startRead();
+                boolean stillFollowing = following;
+                afterWrite(() -> prepared.whenComplete((o, f) -> context.runOnContext(v -> completed(prepared, stillFollowing))));
             }
             return;
         }

@@ -33,6 +33,7 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -210,6 +211,68 @@ class ReadSessionBackpressureTest {
         appended.orTimeout(10, TimeUnit.SECONDS).join();
         settle(context);
         assertEquals(List.of("batch 0,1", "batch 2"), wire.batches(), "every record once, in order");
+    }
+
+    /**
+     * A session whose connection is still taking its last batch reads the next one meanwhile, and writes
+     * it only once the connection drains (docs/LOG.md, "Read-ahead"): the read overlaps the socket, one
+     * batch is prepared at most, and backpressure holds. Read by another process (nothing in its memory),
+     * so each commit the session reads is a GET.
+     */
+    @Test
+    void aFullConnectionHasItsNextBatchReadWhileItDrains() {
+        ObjectStore store = new MemoryObjectStore(() -> 0);
+        LogEnv writerEnv = new LogEnv(store, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(1), LogSettings.DEFAULT);
+        Catalog catalog = new Catalog(store, writerEnv.wallClockMs(), writerEnv.random());
+        catalog.createBasin(BASIN, BasinConfig.DEFAULT, Optional.empty(), "h").toCompletableFuture().join();
+        catalog.createStream(BASIN, "s", StreamConfigSpec.EMPTY, Optional.empty(), Optional.empty()).toCompletableFuture().join();
+        DataPlane writer = new DataPlane(catalog, writerEnv);
+        List<AppendRecord> thousand = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            thousand.add(new AppendRecord(OptionalLong.empty(), List.of(), new byte[]{(byte) i}));
+        }
+        for (int i = 0; i < 2; i++) { // a batch's read fetches the commit after it too (to learn that it does not fit)
+            assertInstanceOf(AppendOutcome.Acked.class, writer.append(BASIN, "s", new AppendBatch(thousand, OptionalLong.empty(), Optional.empty(), 5),
+                    Optional.empty(), StreamConfigSpec.EMPTY, false).toCompletableFuture().join());
+        }
+        append(writer, "last");
+
+        java.util.Set<String> commitGets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ObjectStore counted = new dev.brook.testing.ForwardingStore(store) {
+            @Override
+            public java.util.concurrent.CompletionStage<Optional<dev.brook.store.StoredObject>> get(String key) {
+                if (key.contains("/c/")) {
+                    commitGets.add(key);
+                }
+                return super.get(key);
+            }
+        };
+        LogEnv readerEnv = new LogEnv(counted, () -> 1_000_000, System::nanoTime, ms -> new CompletableFuture<>(), new Random(2), LogSettings.DEFAULT);
+        DataPlane reader = new DataPlane(new Catalog(counted, readerEnv.wallClockMs(), readerEnv.random()), readerEnv);
+
+        Wire wire = new Wire();
+        wire.full = true; // the client is slow: the first batch fills the queue
+        Context context = vertx.getOrCreateContext();
+        SessionQuery once = new SessionQuery(new ReadRequest.Start.SeqNum(0), false, OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.empty(), OptionalLong.of(0), 0, 0);
+        ReadSession session = new ReadSession(reader, OUTPUT, context, response(wire), BASIN, "s", Optional.empty(), StreamConfigSpec.EMPTY,
+                once, () -> 1_000_000L, new Random(3), () -> { });
+        context.runOnContext(v -> session.start());
+        settle(context);
+        assertEquals(1, wire.batches().size(), "one batch written: " + wire.batches().size());
+        assertEquals(3, commitGets.size(), "the next batch's commits were read while the connection drains: " + commitGets);
+        Handler<Void> drain;
+        synchronized (wire) {
+            drain = wire.drain;
+            wire.full = false;
+        }
+        assertNotNull(drain, "the session waits for the queue to drain before it writes");
+        context.runOnContext(v -> drain.handle(null));
+        settle(context);
+        assertEquals(3, wire.batches().size(), "the prepared batch went out after the drain, then the last");
+        assertEquals(OUTPUT.batch(IntStream.range(1_000, 2_000).mapToObj(i -> new SequencedRecord(i, 5, List.of(), new byte[0])).toList(),
+                Optional.empty(), 0, 0).toString(StandardCharsets.UTF_8), wire.batches().get(1), "every record once, in order");
+        assertEquals("batch 2000", wire.batches().get(2));
     }
 
     /**
