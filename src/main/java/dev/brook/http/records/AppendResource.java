@@ -55,7 +55,8 @@ public class AppendResource {
                                             @HeaderParam("content-type") String contentType, @HeaderParam("accept") String accept,
                                             @HeaderParam("content-encoding") String contentEncoding,
                                             @HeaderParam("s2-encryption-key") String encryptionKey,
-                                            @HeaderParam("s2-format") String format, @PathParam("stream") String clientStream, byte[] body) {
+                                            @HeaderParam("s2-format") String format, @PathParam("stream") String clientStream) {
+        byte[] body = dev.brook.http.RequestBodies.bytes(request.getCurrent());
         String basin = Http.basin(basinHeader, host, zones);
         String stream = Authz.stored(AuthGate.principal(request.getCurrent()), Records.stream(clientStream));
         java.util.Optional<byte[]> key = Http.encryptionKey(encryptionKey);

@@ -156,8 +156,8 @@ public final class RecordJson {
      * @param tail the tail (seq_num, timestamp) for live reads, else empty
      */
     public static byte[] readBatchBytes(List<SequencedRecord> records, Optional<long[]> tail, Format format) {
-        com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(
-                Math.min(1 << 20, 64 + records.size() * 96 + records.stream().mapToInt(r -> r.body().length).sum() * (format == Format.BASE64 ? 4 : 3) / 3));
+        Scratch out = SCRATCH.get();
+        out.count = 0;
         try (com.fasterxml.jackson.core.JsonGenerator g = STREAMING.createGenerator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("records");
@@ -192,8 +192,51 @@ public final class RecordJson {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("writing JSON to memory cannot fail", e);
         }
-        return out.toByteArray();
+        return out.take();
     }
+
+    /**
+     * Where the read encoder writes, one per thread, kept between batches: the batch is then copied out
+     * once at its exact size. A fresh buffer per batch, sized by an estimate, was a fifth of all the
+     * server allocated with three live readers at 8 writers × 100 records, and from 512 KiB on each one
+     * was a humongous G1 object (docs/DECISIONS.md 53). Only a buffer of at most 2 MiB is kept.
+     */
+    private static final class Scratch extends java.io.OutputStream {
+        private static final int FIRST = 64 * 1024;
+        private static final int KEPT_MAX = 2 << 20;
+        private byte[] buf = new byte[FIRST];
+        private int count;
+
+        @Override
+        public void write(int b) {
+            room(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            room(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void room(int more) {
+            if (count + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
+        }
+
+        byte[] take() {
+            byte[] out = java.util.Arrays.copyOf(buf, count);
+            count = 0;
+            if (buf.length > KEPT_MAX) {
+                buf = new byte[FIRST];
+            }
+            return out;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static void writeU64(com.fasterxml.jackson.core.JsonGenerator g, String field, long value) throws java.io.IOException {
         g.writeFieldName(field);
