@@ -71,6 +71,7 @@ final class LiveReaders {
         if (Bench.skipped(stream)) {
             return;
         }
+        bench.settle();
         bench.createStream(stream);
         Tally longPoll = new Tally("long-poll");
         Tally sse = new Tally("SSE");

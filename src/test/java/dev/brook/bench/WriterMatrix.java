@@ -63,6 +63,7 @@ final class WriterMatrix {
         }
         try {
             for (Cell c : cells) {
+                bench.settle();
                 Bench.Measured brook = bench.unary(c.name(), c.stream(), c.writers(), c.records(), Bench.KIB);
                 Bench.Measured peer = redis == null ? null : redis(redis, c);
                 System.out.println(compare(c, brook, peer));
