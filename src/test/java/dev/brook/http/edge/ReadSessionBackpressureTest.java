@@ -302,18 +302,7 @@ class ReadSessionBackpressureTest {
         assertEquals(List.of("batch 1"), wires.get(1).batches());
 
         // 70 records in one commit: both followers wake with it and read it in aligned pieces.
-        List<AppendRecord> burst = new ArrayList<>();
-        for (int r = 0; r < 70; r++) {
-            burst.add(new AppendRecord(OptionalLong.empty(), List.of(), ("r" + r).getBytes(StandardCharsets.UTF_8)));
-        }
-        CompletableFuture<Void> appended = new CompletableFuture<>();
-        context.runOnContext(v -> {
-            assertInstanceOf(AppendOutcome.Acked.class, data.append(BASIN, "s", new AppendBatch(burst, OptionalLong.empty(), Optional.empty(), 5),
-                    Optional.empty(), StreamConfigSpec.EMPTY, false).toCompletableFuture().join());
-            appended.complete(null);
-        });
-        appended.orTimeout(10, TimeUnit.SECONDS).join();
-        settle(context);
+        appendBurst(data, context, 70);
         for (Wire wire : wires) {
             List<String> after = wire.batches().subList(1, wire.batches().size());
             assertEquals(List.of(range(2, 32), range(32, 64), range(64, 72)), after, "every record once, in batches cut at 32 and 64");
@@ -369,8 +358,14 @@ class ReadSessionBackpressureTest {
         context.runOnContext(v -> session.start());
         settle(context);
         assertEquals(List.of("batch 0"), wire.batches());
+        appendBurst(data, context, 70);
+        assertEquals(List.of("batch 0", range(1, 71)), wire.batches(), "the burst in one batch, every record once, in order");
+    }
+
+    /** {@code records} records appended in one commit from the context, then everything it woke run. */
+    private static void appendBurst(DataPlane data, Context context, int records) {
         List<AppendRecord> burst = new ArrayList<>();
-        for (int r = 0; r < 70; r++) {
+        for (int r = 0; r < records; r++) {
             burst.add(new AppendRecord(OptionalLong.empty(), List.of(), ("r" + r).getBytes(StandardCharsets.UTF_8)));
         }
         CompletableFuture<Void> appended = new CompletableFuture<>();
@@ -381,7 +376,6 @@ class ReadSessionBackpressureTest {
         });
         appended.orTimeout(10, TimeUnit.SECONDS).join();
         settle(context);
-        assertEquals(List.of("batch 0", range(1, 71)), wire.batches(), "the burst in one batch, every record once, in order");
     }
 
     /** {@code batch from,...,to-1}. */
