@@ -61,6 +61,7 @@ import java.util.regex.Pattern;
  * <p>Environment: {@code BROOK_BENCH_URL}, {@code BROOK_BENCH_TOKEN} and {@code BROOK_BENCH_STORE} (a Brook
  * already running, and the store its rows name), {@code BROOK_BENCH_SECONDS} (each scenario's length,
  * default 8), {@code BROOK_BENCH_WARMUP_SECONDS} (unmeasured appends before the first scenario, default 15),
+ * {@code BROOK_BENCH_LIVE_WARMUP_SECONDS} (the live readers' unmeasured first seconds, default 15),
  * {@code BROOK_BENCH_REDIS} ({@code 0}: no Redis side), {@code BROOK_BENCH_S2_DURATION},
  * {@code BROOK_BENCH_S2_TARGET_MIBPS}, {@code BROOK_BENCH_S2_RECORD_SIZE}, {@code BROOK_BENCH_S2_CATCHUP_DELAY}
  * (S2's bench: 5s, 2, 1024, 1s), {@code BROOK_BENCH_PLOTS} (the plots' directory, default {@code docs/bench};
