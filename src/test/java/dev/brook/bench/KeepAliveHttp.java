@@ -44,8 +44,14 @@ final class KeepAliveHttp implements AutoCloseable {
 
     /** The bytes of a JSON request, to be sent as often as needed with {@link #send(byte[])}. */
     byte[] request(String method, String path, String json) {
+        return request(method, path, json, null);
+    }
+
+    /** The same with an {@code accept} header (null: none). */
+    byte[] request(String method, String path, String json, String accept) {
         byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
         byte[] head = (method + " " + path + " HTTP/1.1\r\n" + fixedHeaders
+                + (accept == null ? "" : "accept: " + accept + "\r\n")
                 + (json == null ? "" : "content-type: application/json\r\n")
                 + "content-length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         byte[] request = new byte[head.length + body.length];
