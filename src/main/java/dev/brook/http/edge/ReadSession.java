@@ -215,7 +215,7 @@ final class ReadSession {
     /** Sends the read of the next batch, from the position and bounds the session has now. */
     private CompletableFuture<ReadOutcome> startRead() {
         long count = Math.min(Limits.READ_RECORDS_MAX, remaining(query.count(), deliveredCount - query.deliveredCount()));
-        if (following && position instanceof ReadRequest.Start.SeqNum at && FOLLOWERS.getOrDefault(followerKey, 0) > 1) {
+        if (following && position instanceof ReadRequest.Start.SeqNum at && followerKey != null && FOLLOWERS.getOrDefault(followerKey, 0) > 1) {
             count = Math.min(count, FOLLOW_BATCH_ALIGN - Math.floorMod(at.seqNum(), FOLLOW_BATCH_ALIGN));
         }
         long bytes = Math.min(Limits.READ_METERED_BYTES_MAX, remaining(query.bytes(), deliveredBytes - query.deliveredBytes()));
