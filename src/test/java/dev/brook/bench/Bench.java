@@ -558,50 +558,34 @@ public final class Bench {
      */
     Measured closedLoop(String name, String stream, int writers, int records, int size, long seconds,
                         java.util.function.LongFunction<String> body) throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong acked = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        Timeline timeline = new Timeline(start, seconds);
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            Thread t = new Thread(() -> {
-                // One keep-alive socket per writer, as the Redis side has (KeepAliveHttp says why not the JDK client).
-                try (KeepAliveHttp http = new KeepAliveHttp(base, basin, token)) {
-                    String path = "/v1/streams/" + stream + "/records";
-                    String sentBody = null;
-                    byte[] request = null;
-                    while (System.nanoTime() < end && failure.get() == null) {
-                        long t0 = System.nanoTime();
-                        String json = body.apply(t0);
-                        if (json != sentBody) { // the same body (not one stamped with its send time) is encoded once
-                            request = http.request("POST", path, json);
-                            sentBody = json;
-                        }
-                        KeepAliveHttp.Response r = http.send(request);
-                        if (r.status() != 200) {
-                            throw new IllegalStateException("POST " + path + ": " + r.status() + " " + r.text());
-                        }
-                        long now = System.nanoTime();
-                        latencies.add(now - t0);
-                        acked.addAndGet(records);
-                        timeline.add(now, records);
+        String path = "/v1/streams/" + stream + "/records";
+        ClosedLoop.Run run = ClosedLoop.run("bench-writer", writers, records, seconds, () -> {
+            // One keep-alive socket per writer, as the Redis side has (KeepAliveHttp says why not the JDK client).
+            KeepAliveHttp http = new KeepAliveHttp(base, basin, token);
+            return new ClosedLoop.Writer() {
+                private String sentBody;
+                private byte[] request;
+
+                @Override
+                public void batch(long t0) throws Exception {
+                    String json = body.apply(t0);
+                    if (json != sentBody) { // the same body (not one stamped with its send time) is encoded once
+                        request = http.request("POST", path, json);
+                        sentBody = json;
                     }
-                } catch (Exception e) {
-                    failure.compareAndSet(null, e);
+                    KeepAliveHttp.Response r = http.send(request);
+                    if (r.status() != 200) {
+                        throw new IllegalStateException("POST " + path + ": " + r.status() + " " + r.text());
+                    }
                 }
-            }, "bench-writer-" + w);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        return new Measured(name, store, acked.get(), size, System.nanoTime() - start, sortedNanos(latencies), new long[0], timeline);
+
+                @Override
+                public void close() {
+                    http.close();
+                }
+            };
+        });
+        return new Measured(name, store, run.records(), size, run.elapsedNanos(), sortedNanos(run.latencies()), new long[0], run.timeline());
     }
 
     /** One S2S append session pipelining batches, at most {@code inFlight} unacknowledged. */

@@ -10,14 +10,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -101,13 +96,11 @@ final class RedisPeer implements AutoCloseable {
     }
 
     /** What closed-loop writers measured: records acknowledged, how long, each batch's ack latency, acks per second. */
-    record Run(long records, long elapsedNanos, ConcurrentLinkedQueue<Long> ackNanos, Timeline timeline) {}
-
     /**
      * {@code writers} closed-loop writers of {@code key} for {@code seconds}, each sending {@code records}
      * pipelined XADDs of a {@code size}-byte field and waiting for all their replies before the next batch.
      */
-    Run xadd(String key, int writers, int records, int size, long seconds) throws Exception {
+    ClosedLoop.Run xadd(String key, int writers, int records, int size, long seconds) throws Exception {
         byte[] body = new byte[size];
         Arrays.fill(body, (byte) 'x');
         byte[] one = Resp.command("XADD".getBytes(StandardCharsets.US_ASCII), key.getBytes(StandardCharsets.UTF_8), new byte[]{'*'},
@@ -116,46 +109,28 @@ final class RedisPeer implements AutoCloseable {
         for (int i = 0; i < records; i++) {
             System.arraycopy(one, 0, batch, i * one.length, one.length);
         }
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong acked = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        Timeline timeline = new Timeline(start, seconds);
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            Thread t = new Thread(() -> {
-                try (Socket s = connect(port)) {
-                    OutputStream out = new BufferedOutputStream(s.getOutputStream(), batch.length);
-                    InputStream in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
-                    while (System.nanoTime() < end) {
-                        long t0 = System.nanoTime();
-                        out.write(batch);
-                        out.flush();
-                        for (int i = 0; i < records; i++) {
-                            Resp.read(in); // an entry id; an error reply throws
-                        }
-                        long now = System.nanoTime();
-                        latencies.add(now - t0);
-                        acked.addAndGet(records);
-                        timeline.add(now, records);
+        ClosedLoop.Run run = ClosedLoop.run("redis-writer", writers, records, seconds, () -> {
+            Socket s = connect(port);
+            OutputStream out = new BufferedOutputStream(s.getOutputStream(), batch.length);
+            InputStream in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+            return new ClosedLoop.Writer() {
+                @Override
+                public void batch(long t0) throws Exception {
+                    out.write(batch);
+                    out.flush();
+                    for (int i = 0; i < records; i++) {
+                        Resp.read(in); // an entry id; an error reply throws
                     }
-                } catch (Exception e) {
-                    failure.compareAndSet(null, e);
                 }
-            }, "redis-writer-" + w);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        long elapsed = System.nanoTime() - start;
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+
+                @Override
+                public void close() throws Exception {
+                    s.close();
+                }
+            };
+        });
         call("DEL", key); // the next cell starts from an empty stream, and memory is given back
-        return new Run(acked.get(), elapsed, latencies, timeline);
+        return run;
     }
 
     /** Stops redis-server and deletes its directory (its append-only file). */

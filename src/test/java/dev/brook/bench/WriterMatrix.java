@@ -79,10 +79,10 @@ final class WriterMatrix {
     private Bench.Measured redis(RedisPeer redis, Cell c) throws Exception {
         Map<String, ProcessCpu> cpu = Map.of(Bench.REDIS, ProcessCpu.ofPid(redis.process.pid()));
         Bench.Usage before = new Bench.Usage(Map.of(), Bench.cpuSeconds(cpu));
-        RedisPeer.Run run = redis.xadd(c.stream(), c.writers(), c.records(), Bench.KIB, Bench.SECONDS);
+        ClosedLoop.Run run = redis.xadd(c.stream(), c.writers(), c.records(), Bench.KIB, Bench.SECONDS);
         Bench.Usage after = new Bench.Usage(Map.of(), Bench.cpuSeconds(cpu));
         Bench.Measured m = new Bench.Measured(c.name(), redis.label(), run.records(), Bench.KIB, run.elapsedNanos(),
-                Bench.sortedNanos(run.ackNanos()), new long[0], run.timeline());
+                Bench.sortedNanos(run.latencies()), new long[0], run.timeline());
         bench.report(m, before, after, Bench.REDIS);
         return m;
     }
