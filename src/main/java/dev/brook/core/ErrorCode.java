@@ -1,7 +1,7 @@
 package dev.brook.core;
 
 /**
- * The error codes of the S2 v1 API (spec/s2-api.md §1.8), plus the two Brook needs where S2 has
+ * The error codes of the S2 v1 API (docs/ARCHITECTURE.md, "Errors"), plus the two Brook needs where S2 has
  * none (unknown route and wrong method; S2 Lite answers those with an empty body). SDKs trust a
  * code only together with its status, so both live in one table (http.ErrorResponses).
  */

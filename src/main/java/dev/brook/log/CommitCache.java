@@ -220,11 +220,7 @@ public final class CommitCache {
         if (bytes <= 0 || aheadInFlight + bytes > aheadBytesMax) {
             return false;
         }
-        Iterator<Segments.Cell> oldest = aheadCells.values().iterator();
-        while (aheadHeld + aheadInFlight + bytes > aheadBytesMax && oldest.hasNext()) {
-            aheadHeld -= oldest.next().bytes();
-            oldest.remove();
-        }
+        makeRoomAhead(bytes);
         aheadInFlight += bytes;
         aheadHighWater = Math.max(aheadHighWater, aheadHeld + aheadInFlight);
         return true;
@@ -240,15 +236,20 @@ public final class CommitCache {
         if (cell == null || cells.containsKey(segmentKey) || aheadCells.containsKey(segmentKey)) {
             return;
         }
-        Iterator<Segments.Cell> oldest = aheadCells.values().iterator();
-        while (aheadHeld + aheadInFlight + cell.bytes() > aheadBytesMax && oldest.hasNext()) {
-            aheadHeld -= oldest.next().bytes();
-            oldest.remove();
-        }
+        makeRoomAhead(cell.bytes());
         if (aheadHeld + aheadInFlight + cell.bytes() <= aheadBytesMax) {
             aheadCells.put(segmentKey, cell);
             aheadHeld += cell.bytes();
             aheadHighWater = Math.max(aheadHighWater, aheadHeld + aheadInFlight);
+        }
+    }
+
+    /** Drops cells read ahead and not served, oldest first, until {@code bytes} more fit in the window (or none is left). */
+    private void makeRoomAhead(long bytes) {
+        Iterator<Segments.Cell> oldest = aheadCells.values().iterator();
+        while (aheadHeld + aheadInFlight + bytes > aheadBytesMax && oldest.hasNext()) {
+            aheadHeld -= oldest.next().bytes();
+            oldest.remove();
         }
     }
 

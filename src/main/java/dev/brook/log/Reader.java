@@ -432,13 +432,13 @@ final class Reader {
         }, () -> new IllegalStateException("walk ended without a value"));
     }
 
-    /** About the bytes a commit's object takes (its records' metered sizes): read-ahead's estimate of the next ones. */
+    /**
+     * About the bytes a commit's object takes, from its record count and first record (no pass over the
+     * records: the walk asks once per commit, followers included): read-ahead's estimate of the next ones.
+     */
     private static long bytesOf(Commit commit) {
-        long bytes = 64;
-        for (SequencedRecord r : commit.records()) {
-            bytes += r.meteredBytes();
-        }
-        return bytes;
+        List<SequencedRecord> records = commit.records();
+        return 64 + (records.isEmpty() ? 0 : records.size() * records.get(0).meteredBytes());
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Redis 7 beside Brook, for PERF.md's side-by-side figures: its own {@code redis-server} on a free
+ * Redis 7 beside Brook, for the side-by-side figures of docs/BENCHMARK.md: its own {@code redis-server} on a free
  * loopback port in a temporary directory, append-only file on and fsynced before every reply
  * ({@code --appendonly yes --appendfsync always --save ''}; automatic AOF rewrites off, so that no
  * background rewrite lands inside a measurement). Writers are closed-loop, each on its own connection:

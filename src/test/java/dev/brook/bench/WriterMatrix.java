@@ -8,7 +8,7 @@ import java.util.Map;
  * Issue 14's writer matrix: closed-loop unary writers of 1 KiB records, writers × records per append
  * 1×1, 8×1, 1×100 and 8×100, on Brook and then on Redis (its own {@code redis-server}, fsync before
  * every reply) in the same run, cell by cell, each followed by a line comparing the two against
- * PERF.md's targets. Without {@code redis-server} (or with {@code BROOK_BENCH_REDIS=0}) the Redis side
+ * the targets in docs/BENCHMARK.md. Without {@code redis-server} (or with {@code BROOK_BENCH_REDIS=0}) the Redis side
  * is skipped with a line saying so.
  */
 final class WriterMatrix {
